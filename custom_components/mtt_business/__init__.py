@@ -1,0 +1,91 @@
+"""MTT Business: the office's cloud PBX (МТТ Бизнес ВАТС) in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    ImplementationUnavailableError,
+    OAuth2Session,
+    async_get_config_entry_implementation,
+)
+from homeassistant.helpers.typing import ConfigType
+
+from .api import MttBusinessClient
+from .auth import OAuth2SessionAuth
+from .call_monitor import CallMonitor
+from .const import DOMAIN
+from .coordinator import DirectoryCoordinator
+from .data import MttBusinessConfigEntry, MttBusinessData
+from .devices import async_sync_devices
+from .redirect_uri import async_get_redirect_endpoint
+from .services import async_setup_services
+from .settings import CONFIG_SCHEMA, async_store_settings, get_settings
+
+__all__ = ["CONFIG_SCHEMA"]
+
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Keep the endpoints, serve the Redirect URI, register the actions."""
+    async_store_settings(hass, config)
+    await async_get_redirect_endpoint(hass)
+    async_setup_services(hass)
+    return True
+
+
+# Home Assistant 2026.10 types these two as returning None, but at run time it still
+# insists on a bool (a None from setup is logged as an error and counted as failure).
+async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> bool:
+    """Connect to the entry's PBX."""
+    try:
+        implementation = await async_get_config_entry_implementation(hass, entry)
+    except ImplementationUnavailableError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="credentials_unavailable"
+        ) from err
+    client = MttBusinessClient(
+        async_get_clientsession(hass),
+        OAuth2SessionAuth(OAuth2Session(hass, entry, implementation)),
+        base_url=get_settings(hass).api_url,
+    )
+    directory = DirectoryCoordinator(hass, entry, client)
+    await directory.async_config_entry_first_refresh()
+    call_monitor = CallMonitor(hass, entry, directory)
+    entry.runtime_data = MttBusinessData(client, directory, call_monitor)
+
+    @callback
+    def _async_directory_changed() -> None:
+        if directory.data is not None:
+            async_sync_devices(hass, entry, directory.data)
+            call_monitor.async_set_directory(directory.data)
+
+    _async_directory_changed()
+    entry.async_on_unload(directory.async_add_listener(_async_directory_changed))
+    entry.async_on_unload(call_monitor.async_start())
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> bool:
+    """Disconnect from the entry's PBX."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user remove a workplace device the PBX no longer has."""
+    directory = entry.runtime_data.directory.data
+    if directory is None:
+        return False
+    return not any(
+        identifier[0] == DOMAIN
+        and identifier[1] in {str(entry.unique_id)}
+        | {f"{entry.unique_id}_{w.sip_id}" for w in directory.workplaces}
+        for identifier in device.identifiers
+    )

@@ -1,0 +1,63 @@
+"""The PBX directory: external numbers, workplaces and terminals."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    OAuth2TokenRequestBaseError,
+    OAuth2TokenRequestReauthError,
+)
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import AuthenticationError, MttBusinessClient, MttBusinessError
+from .api.models import PbxDirectory
+from .const import DIRECTORY_UPDATE_INTERVAL, DOMAIN
+from .data import MttBusinessConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
+    """Reads the directory every 30 minutes, on demand and on `vpbxNotifications`.
+
+    The coordinator logs once when the service becomes unavailable and once when it
+    is back; a refused token makes Home Assistant ask the user to sign in again.
+    """
+
+    config_entry: MttBusinessConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MttBusinessConfigEntry,
+        client: MttBusinessClient,
+    ) -> None:
+        """Read the directory of the entry's PBX."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} directory",
+            update_interval=DIRECTORY_UPDATE_INTERVAL,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> PbxDirectory:
+        """Fetch numbers, workplaces and terminals."""
+        try:
+            return await self.client.directory()
+        except OAuth2TokenRequestReauthError:
+            raise
+        except AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
+        except (MttBusinessError, OAuth2TokenRequestBaseError) as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="service_unavailable",
+                translation_placeholders={"error": str(err) or type(err).__name__},
+            ) from err

@@ -1,0 +1,26 @@
+"""What a loaded config entry keeps at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+from .api import MttBusinessClient
+
+if TYPE_CHECKING:
+    from .call_monitor import CallMonitor
+    from .coordinator import DirectoryCoordinator
+
+
+@dataclass(slots=True)
+class MttBusinessData:
+    """Runtime data of an entry: the client, the directory and the live calls."""
+
+    client: MttBusinessClient
+    directory: DirectoryCoordinator
+    call_monitor: CallMonitor
+
+
+type MttBusinessConfigEntry = ConfigEntry[MttBusinessData]

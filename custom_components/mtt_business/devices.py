@@ -1,0 +1,64 @@
+"""Devices: the PBX (a service) and one device per workplace."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+
+from .api.models import PbxDirectory, Workplace
+from .const import DOMAIN, MANUFACTURER, PBX_MODEL, PROVIDER_PORTAL_URL, WORKPLACE_MODEL
+from .data import MttBusinessConfigEntry
+
+
+def pbx_identifier(entry: MttBusinessConfigEntry) -> tuple[str, str]:
+    """Device registry identifier of the entry's PBX."""
+    return (DOMAIN, str(entry.unique_id))
+
+
+def workplace_identifier(entry: MttBusinessConfigEntry, sip_id: str) -> tuple[str, str]:
+    """Device registry identifier of a workplace of the entry's PBX."""
+    return (DOMAIN, f"{entry.unique_id}_{sip_id}")
+
+
+def pbx_device_info(entry: MttBusinessConfigEntry) -> DeviceInfo:
+    """The PBX: one service device per entry."""
+    return DeviceInfo(
+        identifiers={pbx_identifier(entry)},
+        name=entry.title,
+        manufacturer=MANUFACTURER,
+        model=PBX_MODEL,
+        entry_type=DeviceEntryType.SERVICE,
+        configuration_url=PROVIDER_PORTAL_URL,
+    )
+
+
+def workplace_device_info(entry: MttBusinessConfigEntry, workplace: Workplace) -> DeviceInfo:
+    """A workplace: named after the workplace, else its SIP ID."""
+    return DeviceInfo(
+        identifiers={workplace_identifier(entry, workplace.sip_id)},
+        name=workplace.display_name,
+        manufacturer=MANUFACTURER,
+        model=WORKPLACE_MODEL,
+        serial_number=workplace.sip_id,
+        via_device=pbx_identifier(entry),
+    )
+
+
+@callback
+def async_sync_devices(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, directory: PbxDirectory
+) -> None:
+    """Add the PBX and the workplaces; remove workplaces the PBX no longer has."""
+    registry = dr.async_get(hass)
+    registry.async_get_or_create(config_entry_id=entry.entry_id, **pbx_device_info(entry))
+    wanted = {pbx_identifier(entry)}
+    for workplace in directory.workplaces:
+        info = workplace_device_info(entry, workplace)
+        wanted |= info["identifiers"]
+        device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+        if device.name != workplace.display_name:
+            registry.async_update_device(device.id, name=workplace.display_name)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not device.identifiers & wanted:
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
