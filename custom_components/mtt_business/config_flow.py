@@ -6,6 +6,7 @@ import logging
 from typing import Any, cast
 
 from homeassistant.config_entries import (
+    ConfigEntry,
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
     ConfigFlowResult,
@@ -15,6 +16,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     LocalOAuth2Implementation,
 )
+from homeassistant.core import callback
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .api import AuthenticationError, MttBusinessClient, MttBusinessError
@@ -23,6 +25,7 @@ from .api.phone_number import format_number, normalize_number
 from .auth import StaticTokenAuth
 from .const import DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
+from .options_flow import RoutingOptionsFlow
 from .redirect_uri import async_get_redirect_endpoint, meets_provider_requirements
 from .settings import get_settings
 
@@ -52,6 +55,12 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     DOMAIN = DOMAIN
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> RoutingOptionsFlow:
+        """The routing table of personal managers."""
+        return RoutingOptionsFlow()
 
     @property
     def logger(self) -> logging.Logger:
