@@ -69,16 +69,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     entry.async_on_unload(directory.async_add_listener(_async_directory_changed))
     entry.async_on_unload(call_monitor.async_start())
     entry.async_on_unload(async_start_routing(hass, entry))
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
-
-
-async def _async_options_updated(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry
-) -> None:
-    """Options (the routing table) changed: the routing reads them anew."""
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> bool:
