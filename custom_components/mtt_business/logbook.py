@@ -1,0 +1,102 @@
+"""Logbook lines for calls, in the language of Home Assistant.
+
+The templates live in the translation files under `logbook` (a section of our own:
+Home Assistant has no translation category for logbook lines), so they are read in
+English and Russian like every other text. `async_setup` loads them for the
+configured language; English is the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+    LazyEventPartialState,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.translation import (
+    async_get_cached_translations,
+    async_get_translations,
+)
+
+from .api.phone_number import format_number
+from .call_monitor import EVENT_CALL
+from .const import DOMAIN
+
+CATEGORY = "logbook"
+
+
+async def async_load_logbook_templates(hass: HomeAssistant) -> None:
+    """Load the logbook templates of the configured language (and English)."""
+    for language in {hass.config.language, "en"}:
+        await async_get_translations(hass, language, CATEGORY, [DOMAIN])
+
+
+def _templates(hass: HomeAssistant) -> Callable[[str], str]:
+    prefix = f"component.{DOMAIN}.{CATEGORY}."
+    local = async_get_cached_translations(hass, hass.config.language, CATEGORY, DOMAIN)
+    english = async_get_cached_translations(hass, "en", CATEGORY, DOMAIN)
+
+    def template(key: str) -> str:
+        return local.get(prefix + key) or english.get(prefix + key) or key
+
+    return template
+
+
+def _party(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        return "?"
+    return format_number(value)
+
+
+def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> str:
+    """One readable line for a `mtt_business_call` event."""
+    state = data.get("state")
+    direction = "outgoing" if data.get("direction") == "outgoing" else "incoming"
+    workplace = data.get("workplace_name") or data.get("workplace") or "?"
+    duration = data.get("duration")
+    if isinstance(duration, int) and duration >= 60:
+        length = template("minutes").format(minutes=round(duration / 60))
+    else:
+        length = template("seconds").format(seconds=duration or 0)
+    values = {
+        "caller": _party(data.get("caller")),
+        "callee": _party(data.get("callee")),
+        "workplace": workplace,
+        "duration": length,
+        "routed_to": data.get("routed_to") or "",
+    }
+    if state == "finished":
+        if data.get("missed"):
+            key = "missed"
+        else:
+            key = f"{direction}_finished"
+    elif state in ("trying", "showing", "connected", "hiding"):
+        key = f"{direction}_{state}"
+    elif state == "recorded":
+        key = "recorded"
+    else:
+        key = "unknown"
+    return template(key).format(**values)
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[
+        [str, str, Callable[[LazyEventPartialState], dict[str, str]]], None
+    ],
+) -> None:
+    """Describe `mtt_business_call` events in the logbook."""
+
+    @callback
+    def async_describe_call(event: LazyEventPartialState) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: "MTT Business",
+            LOGBOOK_ENTRY_MESSAGE: describe_call(_templates(hass), event.data),
+        }
+
+    async_describe_event(DOMAIN, EVENT_CALL, async_describe_call)

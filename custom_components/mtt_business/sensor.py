@@ -1,0 +1,209 @@
+"""Sensors: active calls and the last call of the PBX; each workplace's call state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .api.models import Workplace
+from .call_monitor import CallMonitor
+from .call_tracker import CallEvent, CallUpdate, TrackedCall, WorkplaceCallState
+from .coordinator import DirectoryCoordinator
+from .data import MttBusinessConfigEntry
+from .entity import PbxEntity, WorkplaceEntity, async_add_workplace_entities
+
+PARALLEL_UPDATES = 0
+MAX_LISTED_CALLS = 50
+
+ACTIVE_CALLS = SensorEntityDescription(
+    key="active_calls",
+    translation_key="active_calls",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+LAST_CALL = SensorEntityDescription(
+    key="last_call",
+    translation_key="last_call",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+CALL_STATE = SensorEntityDescription(
+    key="call_state",
+    translation_key="call_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=[state.value for state in WorkplaceCallState],
+)
+TERMINALS = SensorEntityDescription(
+    key="terminals",
+    translation_key="terminals",
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+def call_summary(call: TrackedCall) -> dict[str, Any]:
+    """One call as listed in attributes: the same keys for every call."""
+    return {
+        "direction": call.direction.value if call.direction else None,
+        "caller": call.caller,
+        "callee": call.callee,
+        "state": call.state.value,
+        "workplace": call.workplace,
+        "started": call.started.isoformat() if call.started else None,
+    }
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MttBusinessConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the PBX's sensors and each workplace's."""
+    data = entry.runtime_data
+    async_add_entities(
+        [
+            ActiveCallsSensor(data.directory, data.call_monitor),
+            LastCallSensor(data.directory, data.call_monitor),
+        ]
+    )
+    async_add_workplace_entities(
+        data.directory,
+        async_add_entities,
+        lambda workplace: (
+            CallStateSensor(data.directory, data.call_monitor, workplace),
+            TerminalsSensor(data.directory, workplace),
+        ),
+    )
+
+
+class ActiveCallsSensor(PbxEntity, SensorEntity):
+    """How many calls are active; the calls themselves as an attribute."""
+
+    _unrecorded_attributes = frozenset({"calls"})
+
+    def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
+        """Follow the entry's calls."""
+        super().__init__(coordinator, ACTIVE_CALLS)
+        self._monitor = monitor
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to call changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+
+    @callback
+    def _async_call_changed(self, update: CallUpdate | None) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> int:
+        """Number of active calls."""
+        return len(self._monitor.tracker.active_calls())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The active calls, oldest first, at most 50."""
+        calls = self._monitor.tracker.active_calls()[:MAX_LISTED_CALLS]
+        return {"calls": [call_summary(call) for call in calls]}
+
+
+class LastCallSensor(PbxEntity, SensorEntity):
+    """When the last call ended; changes exactly once per finished call."""
+
+    def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
+        """Follow the entry's calls."""
+        super().__init__(coordinator, LAST_CALL)
+        self._monitor = monitor
+        self._attr_native_value: datetime | None = None
+        self._attr_extra_state_attributes = {}
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to call changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+
+    @callback
+    def _async_call_changed(self, update: CallUpdate | None) -> None:
+        if update is None or CallEvent.FINISHED not in update.events:
+            return
+        call = update.call
+        self._attr_native_value = dt_util.utcnow()
+        self._attr_extra_state_attributes = {
+            **call_summary(call),
+            "call_id": call.call_id,
+            "missed": CallEvent.MISSED in update.events,
+            "duration": call.duration,
+            "reason": call.reason,
+        }
+        self.async_write_ha_state()
+
+
+class CallStateSensor(WorkplaceEntity, SensorEntity):
+    """Whether a workplace is idle, dialing, ringing or talking."""
+
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        monitor: CallMonitor,
+        workplace: Workplace,
+    ) -> None:
+        """Follow the calls of one workplace."""
+        super().__init__(coordinator, CALL_STATE, workplace)
+        self._monitor = monitor
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to call changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+
+    @callback
+    def _async_call_changed(self, update: CallUpdate | None) -> None:
+        if update is None or self.sip_id in update.workplaces:
+            self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> str:
+        """The workplace's call state."""
+        return self._monitor.tracker.workplace_status(self.sip_id).state.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The peer's number, the direction, the call id and since when."""
+        status = self._monitor.tracker.workplace_status(self.sip_id)
+        return {
+            "peer": status.peer,
+            "direction": status.direction.value if status.direction else None,
+            "call_id": status.call_id,
+            "since": status.since.isoformat() if status.since else None,
+        }
+
+
+class TerminalsSensor(WorkplaceEntity, SensorEntity):
+    """How many terminals the workplace has; their SIP IDs as an attribute."""
+
+    def __init__(self, coordinator: DirectoryCoordinator, workplace: Workplace) -> None:
+        """List the workplace's terminals."""
+        super().__init__(coordinator, TERMINALS, workplace)
+
+    def _terminals(self) -> list[str]:
+        if self.coordinator.data is None:
+            return []
+        return [t.sip_id for t in self.coordinator.data.terminals_of(self.sip_id)]
+
+    @property
+    def native_value(self) -> int:
+        """Number of terminals."""
+        return len(self._terminals())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The terminals' SIP IDs."""
+        return {"terminals": self._terminals()}
