@@ -21,6 +21,7 @@ from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices
+from .logbook import async_load_logbook_templates
 from .redirect_uri import async_get_redirect_endpoint
 from .routing import async_start_routing
 from .services import async_setup_services
@@ -36,6 +37,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_store_settings(hass, config)
     await async_get_redirect_endpoint(hass)
     async_setup_services(hass)
+    await async_load_logbook_templates(hass)
     return True
 
 
