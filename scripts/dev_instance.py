@@ -1,0 +1,210 @@
+"""A ready-to-use Home Assistant configuration pointed at the MTT simulator.
+
+Used by `scripts/develop` and by the end-to-end test. Standard library only.
+
+`prepare` writes a configuration folder in which onboarding is done, a user exists,
+the integration is loaded from the working tree (through a `custom_components` link)
+and pointed at the simulator, the Redirect URI secret is fixed and an application
+credential for the simulator's demo client exists. `register` tells a running
+simulator about that client, as a user would in the MTT portal.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, dataclass
+import json
+from pathlib import Path
+import secrets
+import subprocess
+import sys
+import urllib.request
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CLIENT_ID = "3f0c2b7e-5d8a-4c1e-9b6f-2a7d4e8c1f05"
+DEMO_CLIENT_SECRET = "dEmOsEcReTkEy0123456789"
+CREDENTIAL_ID = "mtt_business_simulator_demo"
+
+
+@dataclass(frozen=True)
+class DevInstance:
+    """What a prepared configuration folder holds."""
+
+    config_dir: str
+    ha_url: str
+    simulator_url: str
+    redirect_uri: str
+    username: str
+    password: str
+    client_id: str = DEMO_CLIENT_ID
+    client_secret: str = DEMO_CLIENT_SECRET
+
+
+def _storage(key: str, data: object, version: int = 1, minor_version: int = 1) -> str:
+    return json.dumps(
+        {"version": version, "minor_version": minor_version, "key": key, "data": data},
+        indent=2,
+    )
+
+
+def prepare(
+    config_dir: Path,
+    *,
+    ha_port: int = 8123,
+    simulator_port: int = 8124,
+    username: str = "demo",
+    password: str = "demo",  # noqa: S107  (a local development login)
+) -> DevInstance:
+    """Write (or refresh) a development configuration folder."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    ha_url = f"http://localhost:{ha_port}"
+    simulator_url = f"http://127.0.0.1:{simulator_port}"
+
+    (config_dir / "configuration.yaml").write_text(
+        f"""# Written by scripts/dev_instance.py: a development instance on the simulator.
+homeassistant:
+  name: MTT Business demo
+  external_url: {ha_url}
+  internal_url: {ha_url}
+  time_zone: Europe/Moscow
+  country: RU
+  currency: RUB
+  unit_system: metric
+
+http:
+  server_host: 127.0.0.1
+  server_port: {ha_port}
+
+frontend:
+config:
+logbook:
+history:
+application_credentials:
+logger:
+  default: warning
+  logs:
+    custom_components.mtt_business: debug
+
+# Development only: the provider's endpoints are the simulator's.
+mtt_business:
+  oauth_url: {simulator_url}
+  api_url: {simulator_url}
+"""
+    )
+    components = config_dir / "custom_components"
+    if not components.exists():
+        components.mkdir()
+    link = components / "mtt_business"
+    if not link.is_symlink():
+        link.symlink_to(ROOT / "custom_components" / "mtt_business")
+
+    redirect_store = storage / "mtt_business.redirect_uri"
+    if redirect_store.exists():
+        secret = json.loads(redirect_store.read_text())["data"]["secret"]
+    else:
+        secret = secrets.token_urlsafe(24)
+        redirect_store.write_text(_storage("mtt_business.redirect_uri", {"secret": secret}))
+
+    onboarding = storage / "onboarding"
+    if not onboarding.exists():
+        onboarding.write_text(
+            _storage(
+                "onboarding",
+                {"done": ["user", "core_config", "analytics", "integration"]},
+                version=4,
+            )
+        )
+
+    credentials = storage / "application_credentials"
+    if not credentials.exists():
+        credentials.write_text(
+            _storage(
+                "application_credentials",
+                {
+                    "items": [
+                        {
+                            "id": CREDENTIAL_ID,
+                            "domain": "mtt_business",
+                            "client_id": DEMO_CLIENT_ID,
+                            "client_secret": DEMO_CLIENT_SECRET,
+                            "name": "MTT simulator demo",
+                        }
+                    ]
+                },
+            )
+        )
+
+    provider = storage / "auth_provider.homeassistant"
+    known = provider.exists() and any(
+        user.get("username") == username
+        for user in json.loads(provider.read_text())["data"].get("users", [])
+    )
+    if not known:
+        subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "homeassistant",
+                "--script",
+                "auth",
+                "--config",
+                str(config_dir),
+                "add",
+                username,
+                password,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    return DevInstance(
+        config_dir=str(config_dir),
+        ha_url=ha_url,
+        simulator_url=simulator_url,
+        redirect_uri=f"{ha_url}/api/mtt_business/{secret}",
+        username=username,
+        password=password,
+    )
+
+
+def register(instance: DevInstance) -> None:
+    """Register the demo client with the running simulator (the portal's step)."""
+    body = json.dumps(
+        {
+            "name": "Home Assistant (development)",
+            "redirect_uri": instance.redirect_uri,
+            "client_id": instance.client_id,
+            "client_secret": instance.client_secret,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310  (loopback)
+        f"{instance.simulator_url}/control/clients",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        response.read()
+
+
+def main() -> None:
+    """`prepare` prints the instance as JSON; `register` reads it back."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["prepare", "register"])
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--ha-port", type=int, default=8123)
+    parser.add_argument("--simulator-port", type=int, default=8124)
+    args = parser.parse_args()
+    instance = prepare(
+        args.config, ha_port=args.ha_port, simulator_port=args.simulator_port
+    )
+    if args.command == "prepare":
+        print(json.dumps(asdict(instance)))
+    else:
+        register(instance)
+
+
+if __name__ == "__main__":
+    main()
