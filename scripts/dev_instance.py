@@ -105,7 +105,9 @@ mtt_business:
         secret = json.loads(redirect_store.read_text())["data"]["secret"]
     else:
         secret = secrets.token_urlsafe(24)
-        redirect_store.write_text(_storage("mtt_business.redirect_uri", {"secret": secret}))
+        redirect_store.write_text(
+            _storage("mtt_business.redirect_uri", {"secret": secret})
+        )
 
     onboarding = storage / "onboarding"
     if not onboarding.exists():
@@ -142,7 +144,7 @@ mtt_business:
         for user in json.loads(provider.read_text())["data"].get("users", [])
     )
     if not known:
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 sys.executable,
                 "-m",

@@ -75,7 +75,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> bool:
+async def async_unload_entry(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry
+) -> bool:
     """Disconnect from the entry's PBX."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
@@ -89,7 +91,8 @@ async def async_remove_config_entry_device(
         return False
     return not any(
         identifier[0] == DOMAIN
-        and identifier[1] in {str(entry.unique_id)}
+        and identifier[1]
+        in {str(entry.unique_id)}
         | {f"{entry.unique_id}_{w.sip_id}" for w in directory.workplaces}
         for identifier in device.identifiers
     )

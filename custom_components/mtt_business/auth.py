@@ -23,7 +23,7 @@ class OAuth2SessionAuth(AbstractAuth):
     async def async_get_access_token(self) -> str:
         """A valid access token, refreshed when it has expired."""
         await self._oauth_session.async_ensure_token_valid()
-        return cast(str, self._oauth_session.token["access_token"])
+        return cast("str", self._oauth_session.token["access_token"])
 
     async def async_force_refresh_access_token(self) -> str:
         """Refresh now: the provider answered 401 to a token we believed valid."""

@@ -104,18 +104,21 @@ class CallMonitor:
     def async_handle(self, notification: Notification) -> None:
         """Take a push: re-read the directory, or fold in a call's news."""
         if isinstance(notification, PbxNotification):
-            _LOGGER.debug("The PBX changed (%s): reading it again", notification.event_type)
+            _LOGGER.debug(
+                "The PBX changed (%s): reading it again", notification.event_type
+            )
             self.entry.async_create_background_task(
                 self.hass,
                 self._directory.async_request_refresh(),
                 f"{self.entry.entry_id} directory refresh",
             )
             return
-        if isinstance(notification, CallNotification) and self.tracker.concerns(
-            notification
+        if (
+            isinstance(notification, CallNotification)
+            and self.tracker.concerns(notification)
+            and (update := self.tracker.apply(notification)) is not None
         ):
-            if (update := self.tracker.apply(notification)) is not None:
-                self._async_announce(update)
+            self._async_announce(update)
 
     def workplace_name(self, sip_id: str | None) -> str | None:
         """The name of a workplace of this PBX, for people to read."""

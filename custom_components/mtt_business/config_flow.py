@@ -6,17 +6,17 @@ import logging
 from typing import Any, cast
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlowResult,
 )
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     LocalOAuth2Implementation,
 )
-from homeassistant.core import callback
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .api import AuthenticationError, MttBusinessClient, MttBusinessError
@@ -104,9 +104,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             )
         return await self.async_step_pick_implementation()
 
-    async def async_step_reauth(
-        self, entry_data: dict[str, Any]
-    ) -> ConfigFlowResult:
+    async def async_step_reauth(self, entry_data: dict[str, Any]) -> ConfigFlowResult:
         """The refresh token expired or was refused: sign in again."""
         return await self.async_step_reauth_confirm()
 
@@ -155,10 +153,10 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         except AuthenticationError:
             return self.async_abort(reason="invalid_auth")
         except MttBusinessError as err:
-            _LOGGER.error("MTT Business did not answer while signing in: %s", err)
+            _LOGGER.warning("MTT Business did not answer while signing in: %s", err)
             return self.async_abort(reason="cannot_connect")
 
-        client_id = cast(LocalOAuth2Implementation, self.flow_impl).client_id
+        client_id = cast("LocalOAuth2Implementation", self.flow_impl).client_id
         await self.async_set_unique_id(client_id)
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -170,9 +168,12 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             if entry.unique_id != client_id:
                 self._abort_if_unique_id_configured()
                 known = getattr(entry, "runtime_data", None)
-                if known is not None and known.directory.data is not None:
-                    if not _numbers(known.directory.data) & _numbers(directory):
-                        return self.async_abort(reason="wrong_account")
+                if (
+                    known is not None
+                    and known.directory.data is not None
+                    and not _numbers(known.directory.data) & _numbers(directory)
+                ):
+                    return self.async_abort(reason="wrong_account")
             return self.async_update_reload_and_abort(
                 entry, unique_id=client_id, data_updates=data
             )

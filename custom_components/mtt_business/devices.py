@@ -33,7 +33,9 @@ def pbx_device_info(entry: MttBusinessConfigEntry) -> DeviceInfo:
     )
 
 
-def workplace_device_info(entry: MttBusinessConfigEntry, workplace: Workplace) -> DeviceInfo:
+def workplace_device_info(
+    entry: MttBusinessConfigEntry, workplace: Workplace
+) -> DeviceInfo:
     """A workplace: named after the workplace, else its SIP ID."""
     return DeviceInfo(
         identifiers={workplace_identifier(entry, workplace.sip_id)},
@@ -51,7 +53,9 @@ def async_sync_devices(
 ) -> None:
     """Add the PBX and the workplaces; remove workplaces the PBX no longer has."""
     registry = dr.async_get(hass)
-    registry.async_get_or_create(config_entry_id=entry.entry_id, **pbx_device_info(entry))
+    registry.async_get_or_create(
+        config_entry_id=entry.entry_id, **pbx_device_info(entry)
+    )
     wanted = {pbx_identifier(entry)}
     for workplace in directory.workplaces:
         info = workplace_device_info(entry, workplace)
@@ -61,4 +65,6 @@ def async_sync_devices(
             registry.async_update_device(device.id, name=workplace.display_name)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & wanted:
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )

@@ -39,7 +39,9 @@ async def async_get_config_entry_diagnostics(
         },
         "directory": asdict(data.directory.data) if data.directory.data else None,
         "last_update_success": data.directory.last_update_success,
-        "active_calls": [_call(call) for call in data.call_monitor.tracker.active_calls()],
+        "active_calls": [
+            _call(call) for call in data.call_monitor.tracker.active_calls()
+        ],
     }
     return _redact_secret(diagnostics, endpoint.secret)
 

@@ -78,4 +78,6 @@ def async_add_workplace_entities(
         async_add_entities(entity for workplace in new for entity in create(workplace))
 
     _async_add_new()
-    coordinator.config_entry.async_on_unload(coordinator.async_add_listener(_async_add_new))
+    coordinator.config_entry.async_on_unload(
+        coordinator.async_add_listener(_async_add_new)
+    )

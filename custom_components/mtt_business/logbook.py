@@ -70,10 +70,7 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
         "routed_to": data.get("routed_to") or "",
     }
     if state == "finished":
-        if data.get("missed"):
-            key = "missed"
-        else:
-            key = f"{direction}_finished"
+        key = "missed" if data.get("missed") else f"{direction}_finished"
     elif state in ("trying", "showing", "connected", "hiding"):
         key = f"{direction}_{state}"
     elif state == "recorded":

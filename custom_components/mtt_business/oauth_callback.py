@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiohttp import web
-
 from homeassistant.components.http import HomeAssistantView
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2AuthorizeCallbackView
@@ -36,6 +35,8 @@ class OAuthCallbackView(HomeAssistantView):
 
 
 @callback
-def async_register_oauth_callback(hass: HomeAssistant, endpoint: RedirectEndpoint) -> None:
+def async_register_oauth_callback(
+    hass: HomeAssistant, endpoint: RedirectEndpoint
+) -> None:
     """Serve the Redirect URI."""
     hass.http.register_view(OAuthCallbackView(endpoint))

@@ -17,7 +17,6 @@ from http import HTTPStatus
 import logging
 
 from aiohttp import web
-
 from homeassistant.components import webhook
 from homeassistant.components.http import KEY_HASS, HomeAssistantView
 from homeassistant.const import URL_API
@@ -63,7 +62,9 @@ async def async_receive_push(hass: HomeAssistant, request: web.Request) -> web.R
 
 
 @callback
-def async_dispatch_notification(hass: HomeAssistant, notification: Notification) -> None:
+def async_dispatch_notification(
+    hass: HomeAssistant, notification: Notification
+) -> None:
     """Hand a notification to every loaded entry; each takes what concerns it."""
     if isinstance(notification, IgnoredNotification):
         _LOGGER.debug("Ignored a push of kind %r", notification.event)
@@ -101,7 +102,9 @@ async def _async_handle_webhook(
 
 
 @callback
-def async_register_push_receiver(hass: HomeAssistant, endpoint: RedirectEndpoint) -> None:
+def async_register_push_receiver(
+    hass: HomeAssistant, endpoint: RedirectEndpoint
+) -> None:
     """Listen at `<Redirect URI>/events` and at the webhook URL of the same secret."""
     hass.http.register_view(PushReceiverView(endpoint))
     webhook.async_register(

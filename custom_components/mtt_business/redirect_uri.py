@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 import secrets
 
-from yarl import URL
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import get_url
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
+from yarl import URL
 
 from .const import DOMAIN, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
 

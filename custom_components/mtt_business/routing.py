@@ -8,6 +8,8 @@ from .data import MttBusinessConfigEntry
 
 
 @callback
-def async_start_routing(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> CALLBACK_TYPE:
+def async_start_routing(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry
+) -> CALLBACK_TYPE:
     """Route parked incoming calls; returns the stop callback."""
     return lambda: None

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import voluptuous as vol
-
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
+import voluptuous as vol
 
 from .api.const import DEFAULT_API_URL, DEFAULT_OAUTH_URL
 from .const import CONF_API_URL, CONF_OAUTH_URL, DOMAIN

@@ -6,10 +6,10 @@ could be published as a library of its own.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+import re
 
 _LEG_SUFFIX = re.compile(r"~\d+[a-z]?$")
 
