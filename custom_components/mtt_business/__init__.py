@@ -17,6 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import MttBusinessClient
 from .auth import OAuth2SessionAuth
 from .call_monitor import CallMonitor
+from . import const
 from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
@@ -55,6 +56,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         async_get_clientsession(hass),
         OAuth2SessionAuth(OAuth2Session(hass, entry, implementation)),
         base_url=get_settings(hass).api_url,
+        request_timeout=const.API_REQUEST_TIMEOUT,
     )
     directory = DirectoryCoordinator(hass, entry, client)
     await directory.async_config_entry_first_refresh()

@@ -23,6 +23,7 @@ from .api import AuthenticationError, MttBusinessClient, MttBusinessError
 from .api.models import PbxDirectory
 from .api.phone_number import format_number, normalize_number
 from .auth import StaticTokenAuth
+from . import const
 from .const import DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 from .options_flow import RoutingOptionsFlow
@@ -147,6 +148,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             async_get_clientsession(self.hass),
             StaticTokenAuth(data["token"]["access_token"]),
             base_url=get_settings(self.hass).api_url,
+            request_timeout=const.API_REQUEST_TIMEOUT,
         )
         try:
             directory = await client.directory()

@@ -21,3 +21,6 @@ EVENTS_PATH_SUFFIX: Final = "/events"
 """The provider pushes every call event to `<Redirect URI>/events`."""
 
 PROVIDER_PORTAL_URL: Final = "https://lk.mtt.ru"
+
+API_REQUEST_TIMEOUT: Final = 10.0
+"""Seconds an API request may take before the service counts as unavailable."""

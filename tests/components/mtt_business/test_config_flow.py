@@ -1,0 +1,221 @@
+"""Signing in: the config flow against the simulator over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from custom_components.mtt_business import const
+from custom_components.mtt_business.const import DOMAIN
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+
+from .conftest import (
+    HomeAssistantServer,
+    SimulatorServer,
+    async_complete_sign_in,
+    async_start_flow,
+)
+
+pytestmark = pytest.mark.usefixtures("current_request_with_host")
+
+
+async def test_full_sign_in(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The user signs in at the portal and sees the PBX and its workplaces."""
+    with caplog.at_level(logging.WARNING):
+        result = await async_start_flow(hass)
+    assert "is not https on port 443" in caplog.text
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert result["url"].startswith(f"{simulator.url}/oauth/authorize?")
+    assert "scope=https" in result["url"]
+
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry: ConfigEntry = result["result"]
+    assert entry.title == "MTT Business +7 499 649-78-03"
+    assert entry.unique_id == ha_server.client_id
+    token = entry.data["token"]
+    assert token["access_token"] and token["refresh_token"]
+    assert token["expires_in"] == 7200
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    names = {device.name for device in devices}
+    assert entry.title in names
+    workplaces = simulator.simulator.scenario.workplaces
+    assert len(devices) == len(workplaces) + 1
+    for workplace in workplaces:
+        assert (workplace.name or workplace.sip_id) in names
+
+
+async def test_user_denies_at_the_portal(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """Pressing Deny ends the flow with a translated abort, nothing is created."""
+    result = await async_complete_sign_in(
+        hass, ha_server, await async_start_flow(hass), allow=False
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "access_denied"
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_portal_reports_another_error(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """Any other error the portal sends back is shown with its code."""
+    result = await async_start_flow(hass)
+    state = result["url"].split("state=")[1].split("&")[0]
+    response = await ha_server.client.get(
+        f"{ha_server.redirect_uri.removeprefix(ha_server.url)}"
+        f"?error=server_error&state={state}"
+    )
+    assert response.status == 200
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "authorize_failed"
+    assert result["description_placeholders"] == {"error": "server_error"}
+
+
+async def test_redirect_uri_with_a_wrong_secret_is_unknown(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """A wrong secret answers 404, like any unknown URL."""
+    response = await ha_server.client.get(
+        "/api/mtt_business/not-the-secret?code=abc&state=xyz"
+    )
+    assert response.status == 404
+    unknown = await ha_server.client.get("/api/no_such_thing")
+    assert unknown.status == 404
+
+
+async def test_no_external_url(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """Without an external URL the flow says where to set one."""
+    hass.config.external_url = None
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": "user"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_external_url"
+
+
+async def test_https_on_443_is_not_warned_about(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The provider's own requirement met: no warning."""
+    hass.config.external_url = "https://ha.example.com"
+    with caplog.at_level(logging.WARNING):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": "user"}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["redirect_url"].startswith(
+        "https://ha.example.com/api/mtt_business/"
+    )
+    assert "443" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ({"status": 400}, "oauth_unauthorized"),
+        ({"status": 500}, "oauth_failed"),
+    ],
+)
+async def test_token_endpoint_refuses(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    fault: dict[str, int],
+    reason: str,
+) -> None:
+    """The token endpoint answering 400 or 500 aborts with the matching reason."""
+    result = await async_start_flow(hass)
+    simulator.simulator.faults.set_api_fault(methods=["token"], **fault)
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ({"status": 401}, "invalid_auth"),
+        ({"status": 500}, "cannot_connect"),
+        ({"status": 200, "html": True}, "cannot_connect"),
+        ({"timeout": 2.0}, "cannot_connect"),
+    ],
+)
+async def test_directory_fails_while_signing_in(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: dict[str, object],
+    reason: str,
+) -> None:
+    """The account is tested before the entry exists: failures abort clearly."""
+    monkeypatch.setattr(const, "API_REQUEST_TIMEOUT", 0.5)
+    result = await async_start_flow(hass)
+    simulator.simulator.faults.set_api_fault(
+        methods=["externalNumbersInfo", "workPlacesInfo", "workplacesInfo", "terminalsInfo"],
+        **fault,
+    )
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_one_entry_per_mtt_integration(
+    hass: HomeAssistant, ha_server: HomeAssistantServer, config_entry: ConfigEntry
+) -> None:
+    """Signing in again with the same client id is refused."""
+    result = await async_complete_sign_in(hass, ha_server, await async_start_flow(hass))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_reauth(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    config_entry: ConfigEntry,
+) -> None:
+    """Signing in again stores the new tokens and reloads the entry."""
+    old_refresh = config_entry.data["token"]["refresh_token"]
+    result = await config_entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert config_entry.data["token"]["refresh_token"] != old_refresh
+    assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_reauth_without_external_url(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Reauth, too, needs the Redirect URI."""
+    hass.config.external_url = None
+    result = await config_entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_external_url"

@@ -1,0 +1,1 @@
+"""End-to-end tests: a real simulator and a real Home Assistant, as processes."""
