@@ -10,6 +10,7 @@ started, by their ids, whatever happens.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -44,6 +45,8 @@ class RunningInstance:
     base_dir: Path
     instance: DevInstance | None = None
     extra_config: str = ""
+    customize: Callable[[Path], None] | None = None
+    """Called with the configuration folder before Home Assistant starts."""
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
     token: str | None = None
 
@@ -56,6 +59,8 @@ class RunningInstance:
         if self.extra_config:
             config = Path(self.instance.config_dir) / "configuration.yaml"
             config.write_text(config.read_text() + "\n" + self.extra_config)
+        if self.customize is not None:
+            self.customize(Path(self.instance.config_dir))
         try:
             await self._start(
                 [

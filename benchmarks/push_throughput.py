@@ -1,0 +1,276 @@
+"""How much a push costs: our receiver against a bare webhook, in one Home Assistant.
+
+Starts the simulator and a real Home Assistant (scripts/running_instance.py), signs in,
+and registers in the same Home Assistant a bare webhook handler that only parses the
+JSON. Then it pushes realistic call sequences (the documented notifications of an
+incoming call answered at a workplace) over real HTTP on loopback into both, and
+prints:
+
+- pushes per second at full speed (8 concurrent senders) and the cost ratio;
+- answer latency p50/p99 at a paced 200 pushes/s, for both;
+- Home Assistant's resident memory before and after --calls calls (default 100,000).
+
+Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Iterator
+import itertools
+import json
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+from running_instance import RunningInstance  # noqa: E402
+
+BARE_COMPONENT = '''"""A bare webhook: parses the JSON and answers 200 (the benchmark's baseline)."""
+import json
+from aiohttp import web
+from homeassistant.components import webhook
+
+async def _handle(hass, webhook_id, request):
+    json.loads(await request.read())
+    return web.Response(status=200)
+
+async def async_setup(hass, config):
+    webhook.async_register(hass, "bench_bare", "bare", "bench_bare", _handle,
+                           local_only=False, allowed_methods=["POST"])
+    return True
+'''
+BARE_MANIFEST = {
+    "domain": "bench_bare",
+    "name": "Bare webhook",
+    "version": "1.0.0",
+    "dependencies": ["webhook"],
+    "codeowners": [],
+    "documentation": "https://example.com",
+    "iot_class": "local_push",
+}
+
+
+def add_bare_component(config_dir: Path) -> None:
+    folder = config_dir / "custom_components" / "bench_bare"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "__init__.py").write_text(BARE_COMPONENT)
+    (folder / "manifest.json").write_text(json.dumps(BARE_MANIFEST))
+
+
+def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
+    """The documented pushes of one incoming call answered at a workplace."""
+    prefix = f"{n:032x}_00015ED635780FC7"
+    caller = f"7916{n % 10_000_000:07d}"
+    base_caller = {
+        "accountId": f"{caller}@pstn",
+        "displayId": caller,
+        "forwarderList": [],
+        "id": caller,
+    }
+    parked = {
+        "call": {"id": f"{prefix}~1o", "tag": "hswdfry52vmykfla____.o"},
+        "callee": {
+            "accountId": external,
+            "centrexId": "67821426",
+            "displayId": external,
+            "displayName": "",
+            "forwarderList": [],
+            "id": external,
+        },
+        "caller": base_caller,
+        "startTime": "2026-11-22 11:18:16",
+        "state": "trying",
+        "transportId": "10.133.33.136:5073",
+        "type": "incoming",
+    }
+    at_workplace = {
+        **parked,
+        "call": {"id": f"{prefix}~2o", "tag": "hswddry52ykfcb2a____.o"},
+        "callee": {
+            "accountId": workplace,
+            "centrexId": "67821426",
+            "displayId": workplace,
+            "display_name": external,
+            "extensionId": "",
+            "forwarderList": [{"id": "an_prd100275045-3881851"}],
+            "id": workplace,
+        },
+    }
+    states = [
+        parked,
+        {**parked, "state": "hiding"},
+        {**at_workplace, "state": "showing"},
+        {**at_workplace, "state": "connected"},
+        {
+            **at_workplace,
+            "state": "finished",
+            "duration": 42,
+            "reason": "Answer leg disconnected",
+            "reasonCode": None,
+        },
+    ]
+    return [
+        json.dumps({"event": "callNotifications", "result": {"callInfo": s}}).encode()
+        for s in states
+    ]
+
+
+def pushes(external: str, workplace: str, start: int = 0) -> Iterator[bytes]:
+    for n in itertools.count(start):
+        yield from call_sequence(n, external, workplace)
+
+
+async def full_speed(
+    session: aiohttp.ClientSession, url: str, bodies: Iterator[bytes], count: int
+) -> float:
+    """Send `count` pushes with 8 concurrent senders; returns pushes per second."""
+    lock = asyncio.Lock()
+    sent = 0
+
+    async def sender() -> None:
+        nonlocal sent
+        while True:
+            async with lock:
+                if sent >= count:
+                    return
+                sent += 1
+                body = next(bodies)
+            async with session.post(url, data=body) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"{url} answered {response.status}")
+                await response.read()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(8)))
+    return count / (time.perf_counter() - began)
+
+
+async def paced(
+    session: aiohttp.ClientSession,
+    url: str,
+    bodies: Iterator[bytes],
+    rate: float,
+    seconds: float,
+) -> list[float]:
+    """Send at a fixed rate; returns each answer's latency in milliseconds."""
+    latencies: list[float] = []
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    tasks = []
+
+    async def one(body: bytes) -> None:
+        sent = time.perf_counter()
+        async with session.post(url, data=body) as response:
+            await response.read()
+        latencies.append((time.perf_counter() - sent) * 1000)
+
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, began + i / rate - loop.time()))
+        tasks.append(asyncio.create_task(one(next(bodies))))
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+async def run(calls: int, sample: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
+        async with (
+            RunningInstance(Path(tmp), customize=add_bare_component) as running,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session,
+        ):
+            await running.login(session)
+            result = await running.add_integration(session)
+            if result.get("type") != "create_entry":
+                raise RuntimeError(f"Sign-in failed: {result}")
+            assert running.instance is not None
+            async with session.get(
+                f"{running.instance.simulator_url}/control/state"
+            ) as response:
+                state: dict[str, Any] = await response.json()
+            external = state["directory"]["external_numbers"][0]["number"]
+            workplace = state["directory"]["workplaces"][0]["workplace"]
+            ours = (
+                running.instance.redirect_uri.replace("localhost", "127.0.0.1")
+                + "/events"
+            )
+            bare = f"{running.ha_url}/api/webhook/bench_bare"
+            ha_pid = running.pid(1)
+
+            bodies = pushes(external, workplace)
+            # Warm up both paths.
+            await full_speed(session, ours, bodies, 500)
+            await full_speed(session, bare, bodies, 500)
+
+            ours_rate = await full_speed(session, ours, bodies, sample)
+            bare_rate = await full_speed(session, bare, bodies, sample)
+            ours_lat = await paced(session, ours, bodies, 200, 10)
+            bare_lat = await paced(session, bare, bodies, 200, 10)
+
+            print(f"pushes/s, 8 senders, {sample} pushes each:")
+            print(f"  bare webhook (JSON parse only): {bare_rate:8.0f}")
+            print(f"  mtt_business receiver:          {ours_rate:8.0f}")
+            print(f"  cost per push, ours / bare:     {bare_rate / ours_rate:8.2f}x")
+            print("answer latency at 200 pushes/s for 10 s (ms):")
+            for name, lat in (("bare", bare_lat), ("mtt_business", ours_lat)):
+                print(
+                    f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
+                    f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
+                )
+            print(
+                f"  p99 ratio, ours / bare:         "
+                f"{percentile(ours_lat, 99) / percentile(bare_lat, 99):8.2f}x"
+            )
+
+            before = rss_mb(ha_pid)
+            began = time.perf_counter()
+            per_call = len(call_sequence(0, external, workplace))
+            await full_speed(
+                session, ours, pushes(external, workplace, 10**6), calls * per_call
+            )
+            elapsed = time.perf_counter() - began
+            await asyncio.sleep(2)
+            after = rss_mb(ha_pid)
+            async with session.get(
+                f"{running.ha_url}/api/states", headers=running.headers()
+            ) as response:
+                states = await response.json()
+            active = [
+                s["state"] for s in states if s["entity_id"].endswith("active_calls")
+            ]
+            print(
+                f"memory after {calls} calls ({calls * per_call} pushes in "
+                f"{elapsed:.0f} s): {before:.1f} MB -> {after:.1f} MB "
+                f"(+{after - before:.1f} MB); active calls now: {active}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=5_000)
+    args = parser.parse_args()
+    asyncio.run(run(args.calls, args.sample))
+
+
+if __name__ == "__main__":
+    main()
