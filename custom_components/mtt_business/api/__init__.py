@@ -1,0 +1,26 @@
+"""Typed async client of the MTT Business Open API (no Home Assistant imports)."""
+
+from .auth import AbstractAuth
+from .client import MttBusinessClient
+from .errors import (
+    AuthenticationError,
+    InvalidNotificationError,
+    InvalidResponseError,
+    MttBusinessError,
+    RequestRejectedError,
+    ServiceUnavailableError,
+)
+from .notifications import parse_notification, parse_notification_body
+
+__all__ = [
+    "AbstractAuth",
+    "AuthenticationError",
+    "InvalidNotificationError",
+    "InvalidResponseError",
+    "MttBusinessClient",
+    "MttBusinessError",
+    "RequestRejectedError",
+    "ServiceUnavailableError",
+    "parse_notification",
+    "parse_notification_body",
+]

@@ -1,0 +1,161 @@
+"""Parsing the provider's pushes (SPEC §4), accepting every documented variant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .errors import InvalidNotificationError
+from .models import (
+    CallDirection,
+    CallNotification,
+    CallState,
+    IgnoredNotification,
+    Leg,
+    Notification,
+    Party,
+    PbxChange,
+    PbxNotification,
+)
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def _strip_keys(value: Any) -> Any:
+    """Keys with surrounding white space (`" eventType "`) are the plain keys."""
+    if isinstance(value, dict):
+        return {
+            (k.strip() if isinstance(k, str) else k): _strip_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_strip_keys(item) for item in value]
+    return value
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(
+            tzinfo=MOSCOW
+        )
+    except ValueError:
+        return None
+
+
+def _party(value: Any) -> Party | None:
+    if not isinstance(value, dict):
+        return None
+    forwarders = value.get("forwarderList")
+    return Party(
+        account_id=_str(value.get("accountId")),
+        centrex_id=_str(value.get("centrexId")),
+        display_id=_str(value.get("displayId")),
+        display_name=_str(value.get("displayName", value.get("display_name"))),
+        id=_str(value.get("id")),
+        extension_id=_str(value.get("extensionId")),
+        forwarders=tuple(
+            fid
+            for item in (forwarders if isinstance(forwarders, list) else [])
+            if isinstance(item, dict) and (fid := _str(item.get("id")))
+        ),
+    )
+
+
+def _direction(value: Any) -> CallDirection | None:
+    if isinstance(value, str):
+        try:
+            return CallDirection(value.strip().lower())
+        except ValueError:
+            return None
+    return None
+
+
+def _call(result: Any) -> CallNotification:
+    info = result.get("callInfo") if isinstance(result, dict) else None
+    if not isinstance(info, dict):
+        raise InvalidNotificationError("callNotifications without a callInfo object")
+    call = info.get("call")
+    leg_id = call.get("id") if isinstance(call, dict) else None
+    if not isinstance(leg_id, str) or not leg_id.strip():
+        raise InvalidNotificationError("call push without call.id")
+    state = info.get("state")
+    if not isinstance(state, str):
+        raise InvalidNotificationError("call push without a state")
+    try:
+        call_state = CallState(state.strip().lower())
+    except ValueError as err:
+        raise InvalidNotificationError(f"unknown call state {state!r}") from err
+    assert isinstance(call, dict)
+    return CallNotification(
+        leg=Leg(leg_id.strip(), _str(call.get("tag"))),
+        state=call_state,
+        direction=_direction(info.get("type")),
+        caller=_party(info.get("caller")),
+        callee=_party(info.get("callee")),
+        start_time=_time(info.get("startTime")),
+        transport_id=_str(info.get("transportId")),
+        duration=_int(info.get("duration")),
+        reason=_str(info.get("reason")),
+        reason_code=_str(info.get("reasonCode")),
+        record_url=_str(info.get("urlRecord")),
+        account_id=_str(info.get("accountId")),
+    )
+
+
+def parse_notification(payload: object) -> Notification:
+    """Understand one push, or raise `InvalidNotificationError` saying why not."""
+    if not isinstance(payload, dict):
+        raise InvalidNotificationError("the body is not a JSON object")
+    payload = _strip_keys(payload)
+    event = payload.get("event")
+    if not isinstance(event, str) or not event.strip():
+        raise InvalidNotificationError("no event name")
+    event = event.strip()
+    result = payload.get("result")
+    if event == "callNotifications":
+        return _call(result)
+    if event == "vpbxNotifications":
+        kind = result.get("eventType") if isinstance(result, dict) else None
+        kind = kind.strip() if isinstance(kind, str) else ""
+        try:
+            change: PbxChange | None = PbxChange(kind)
+        except ValueError:
+            change = None
+        return PbxNotification(change, kind)
+    return IgnoredNotification(event)
+
+
+def parse_notification_body(body: bytes) -> Notification:
+    """Decode a push body (UTF-8 JSON) and understand it."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InvalidNotificationError("the body is not JSON") from err
+    return parse_notification(payload)

@@ -1,0 +1,58 @@
+"""Phone numbers in Russian numbering: `8…`, `7…` and `+7…` are one subscriber."""
+
+from __future__ import annotations
+
+import re
+
+_NOISE = re.compile(r"[\s\-().]")
+
+
+def normalize_number(raw: str | None) -> str | None:
+    """International form (`+7…`) for phone numbers; SIP IDs and extensions as digits.
+
+    `78124241500@pstn` → `+78124241500`; `89219462761` → `+79219462761`;
+    `9219462761` → `+79219462761`; `883140777716581` (a SIP ID) stays as it is.
+    Returns None for an empty or unreadable value.
+    """
+    if not isinstance(raw, str):
+        return None
+    value = _NOISE.sub("", raw.split("@", 1)[0])
+    plus = value.startswith("+")
+    digits = value.removeprefix("+")
+    if not digits.isdigit():
+        return None
+    if plus:
+        return f"+{digits}"
+    if len(digits) == 11 and digits[0] in "78":
+        return f"+7{digits[1:]}"
+    if len(digits) == 10 and digits[0] in "3489":
+        return f"+7{digits}"
+    return digits
+
+
+def is_phone_number(value: str | None) -> bool:
+    """Whether a value reads as a phone number (rather than a SIP ID or extension)."""
+    normalized = normalize_number(value)
+    return normalized is not None and normalized.startswith("+")
+
+
+def parse_number(raw: str) -> str:
+    """Normalize user input, raising ValueError for what cannot be read."""
+    normalized = normalize_number(raw)
+    if normalized is None:
+        raise ValueError(f"not a number: {raw!r}")
+    return normalized
+
+
+def same_subscriber(a: str | None, b: str | None) -> bool:
+    """Whether two values name the same subscriber whatever their format."""
+    na, nb = normalize_number(a), normalize_number(b)
+    return na is not None and na == nb
+
+
+def format_number(value: str) -> str:
+    """For people: `+7 912 345-67-89` for Russian numbers, others unchanged."""
+    if re.fullmatch(r"\+7\d{10}", value):
+        d = value[2:]
+        return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
+    return value
