@@ -14,10 +14,10 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 )
 from homeassistant.helpers.typing import ConfigType
 
+from . import const
 from .api import MttBusinessClient
 from .auth import OAuth2SessionAuth
 from .call_monitor import CallMonitor
-from . import const
 from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
@@ -89,8 +89,6 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Let the user remove a workplace device the PBX no longer has."""
     directory = entry.runtime_data.directory.data
-    if directory is None:
-        return False
     return not any(
         identifier[0] == DOMAIN
         and identifier[1]

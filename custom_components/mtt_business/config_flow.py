@@ -19,11 +19,11 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 )
 from homeassistant.helpers.network import NoURLAvailableError
 
+from . import const
 from .api import AuthenticationError, MttBusinessClient, MttBusinessError
 from .api.models import PbxDirectory
 from .api.phone_number import format_number, normalize_number
 from .auth import StaticTokenAuth
-from . import const
 from .const import DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 from .options_flow import RoutingOptionsFlow
@@ -81,7 +81,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
                 "accepts such addresses, so sign-in works only with a simulator",
                 redirect_url,
             )
-        return redirect_url
+        return str(redirect_url)
 
     def _abort_no_external_url(self) -> ConfigFlowResult:
         return self.async_abort(

@@ -43,7 +43,6 @@ def workplace_device_info(
         manufacturer=MANUFACTURER,
         model=WORKPLACE_MODEL,
         serial_number=workplace.sip_id,
-        via_device=pbx_identifier(entry),
     )
 
 
@@ -53,7 +52,7 @@ def async_sync_devices(
 ) -> None:
     """Add the PBX and the workplaces; remove workplaces the PBX no longer has."""
     registry = dr.async_get(hass)
-    registry.async_get_or_create(
+    pbx = registry.async_get_or_create(
         config_entry_id=entry.entry_id, **pbx_device_info(entry)
     )
     wanted = {pbx_identifier(entry)}
@@ -61,8 +60,10 @@ def async_sync_devices(
         info = workplace_device_info(entry, workplace)
         wanted |= info["identifiers"]
         device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
-        if device.name != workplace.display_name:
-            registry.async_update_device(device.id, name=workplace.display_name)
+        if device.name != workplace.display_name or device.via_device_id != pbx.id:
+            registry.async_update_device(
+                device.id, name=workplace.display_name, via_device_id=pbx.id
+            )
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & wanted:
             registry.async_update_device(

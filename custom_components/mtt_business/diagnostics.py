@@ -43,7 +43,8 @@ async def async_get_config_entry_diagnostics(
             _call(call) for call in data.call_monitor.tracker.active_calls()
         ],
     }
-    return _redact_secret(diagnostics, endpoint.secret)
+    redacted: dict[str, Any] = _redact_secret(diagnostics, endpoint.secret)
+    return redacted
 
 
 def _redact_secret(value: Any, secret: str) -> Any:

@@ -69,8 +69,6 @@ def async_add_workplace_entities(
 
     @callback
     def _async_add_new() -> None:
-        if coordinator.data is None:
-            return
         new = [w for w in coordinator.data.workplaces if w.sip_id not in known]
         if not new:
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
-from homeassistant.components.http import HomeAssistantView
+from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2AuthorizeCallbackView
 

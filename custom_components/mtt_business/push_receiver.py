@@ -18,7 +18,7 @@ import logging
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.components.http import KEY_HASS, HomeAssistantView
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.const import URL_API
 from homeassistant.core import HomeAssistant, callback
 

@@ -52,7 +52,7 @@ class RedirectEndpoint:
         Assistant has no external URL.
         """
         base = get_url(hass, allow_internal=False, allow_ip=True, prefer_external=True)
-        return f"{base.rstrip('/')}{self.path}"
+        return f"{str(base).rstrip('/')}{self.path}"
 
 
 def meets_provider_requirements(url: str) -> bool:
@@ -61,7 +61,7 @@ def meets_provider_requirements(url: str) -> bool:
     return parsed.scheme == "https" and parsed.port == 443
 
 
-@singleton(DATA_REDIRECT_ENDPOINT)
+@singleton(DATA_REDIRECT_ENDPOINT, async_=True)
 async def async_get_redirect_endpoint(hass: HomeAssistant) -> RedirectEndpoint:
     """Load this installation's Redirect URI secret, making it on first use.
 

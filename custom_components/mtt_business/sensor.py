@@ -194,8 +194,6 @@ class TerminalsSensor(WorkplaceEntity, SensorEntity):
         super().__init__(coordinator, TERMINALS, workplace)
 
     def _terminals(self) -> list[str]:
-        if self.coordinator.data is None:
-            return []
         return [t.sip_id for t in self.coordinator.data.terminals_of(self.sip_id)]
 
     @property

@@ -64,9 +64,7 @@ def _items[T](
     items: list[T] = []
     for entry in found:
         try:
-            if not isinstance(entry, dict):
-                raise TypeError(type(entry).__name__)
-            items.append(parse(entry))
+            items.append(parse(entry if isinstance(entry, dict) else {}))
         except (KeyError, TypeError, ValueError) as err:
             _LOGGER.debug("Skipped an entry of %s: %r (%s)", keys[0], entry, err)
     return tuple(items)
@@ -84,7 +82,9 @@ def _text(entry: dict[str, Any], *keys: str) -> str:
 
 def _external_number(entry: dict[str, Any]) -> ExternalNumber:
     kind = entry.get("type")
-    return ExternalNumber(_text(entry, "number"), kind if isinstance(kind, str) else None)
+    return ExternalNumber(
+        _text(entry, "number"), kind if isinstance(kind, str) else None
+    )
 
 
 def _workplace(entry: dict[str, Any]) -> Workplace:
@@ -152,7 +152,9 @@ class MttBusinessClient:
             ):
                 return response.status, await response.text()
         except TimeoutError as err:
-            raise ServiceUnavailableError(f"{path}: no answer in {self._timeout} s") from err
+            raise ServiceUnavailableError(
+                f"{path}: no answer in {self._timeout} s"
+            ) from err
         except aiohttp.ClientError as err:
             raise ServiceUnavailableError(f"{path}: {err}") from err
         except UnicodeDecodeError as err:

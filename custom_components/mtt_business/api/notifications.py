@@ -133,12 +133,12 @@ def parse_notification(payload: object) -> Notification:
     """Understand one push, or raise `InvalidNotificationError` saying why not."""
     if not isinstance(payload, dict):
         raise InvalidNotificationError("the body is not a JSON object")
-    payload = _strip_keys(payload)
-    event = payload.get("event")
+    data: dict[str, Any] = _strip_keys(payload)
+    event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise InvalidNotificationError("no event name")
     event = event.strip()
-    result = payload.get("result")
+    result: Any = data.get("result")
     if event == "callNotifications":
         return _call(result)
     if event == "vpbxNotifications":
