@@ -1,0 +1,101 @@
+"""Parking switches: one per external number, through setParkingNumbers.
+
+The provider never reports parking back, so each switch is an assumed state that is
+restored after a restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import STATE_ON
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .api import MttBusinessError
+from .api.phone_number import format_number, normalize_number
+from .const import DOMAIN
+from .coordinator import DirectoryCoordinator
+from .data import MttBusinessConfigEntry
+from .entity import PbxEntity
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MttBusinessConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a parking switch per external number, now and as numbers appear."""
+    coordinator = entry.runtime_data.directory
+    known: set[str] = set()
+
+    @callback
+    def _async_add_new() -> None:
+        new = [
+            n.number for n in coordinator.data.external_numbers if n.number not in known
+        ]
+        known.update(new)
+        if new:
+            async_add_entities(ParkingSwitch(coordinator, number) for number in new)
+
+    _async_add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_async_add_new))
+
+
+class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
+    """Parking of one external number: incoming calls wait 5 s for a command."""
+
+    _attr_assumed_state = True
+
+    def __init__(self, coordinator: DirectoryCoordinator, number: str) -> None:
+        """Park calls to `number`."""
+        super().__init__(
+            coordinator,
+            SwitchEntityDescription(key=f"parking_{number}", translation_key="parking"),
+        )
+        self.number = number
+        shown = normalize_number(number)
+        self._attr_translation_placeholders = {
+            "number": format_number(shown) if shown else number
+        }
+        self._attr_is_on = False
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the assumed state."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None:
+            self._attr_is_on = last.state == STATE_ON
+
+    @property
+    def available(self) -> bool:
+        """Available while the PBX still has the number."""
+        return super().available and any(
+            n.number == self.number for n in self.coordinator.data.external_numbers
+        )
+
+    async def _async_set(self, is_parking: bool) -> None:
+        try:
+            await self.coordinator.client.set_parking_numbers(
+                [self.number], is_parking=is_parking
+            )
+        except MttBusinessError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="provider_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._attr_is_on = is_parking
+        self.async_write_ha_state()
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Park incoming calls to this number."""
+        await self._async_set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Route incoming calls to this number at once again."""
+        await self._async_set(False)

@@ -1,0 +1,143 @@
+"""`python -m mtt_simulator`: serve the simulator, or drive a running one.
+
+python -m mtt_simulator [serve] [--host 127.0.0.1] [--port 8124] [--scenario FILE]
+python -m mtt_simulator call incoming --from 79161234567 --to 74996497803 \
+        [--workplace SIP] [--answer-after S] [--hangup-after S] [--url URL]
+python -m mtt_simulator call answer CALL_ID [--workplace SIP]
+python -m mtt_simulator call hangup CALL_ID [--side caller|workplace]
+python -m mtt_simulator faults [--status N] [--html] [--timeout S] [--methods M ...]
+[--push-delay S] [--duplicate] [--reorder] [--drop] | faults --clear
+python -m mtt_simulator state
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+import sys
+from typing import Any
+import urllib.error
+import urllib.request
+
+from aiohttp import web
+
+from .app import create_app
+from .scenario import Scenario
+
+DEFAULT_URL = "http://127.0.0.1:8124"
+
+
+def _control(
+    url: str, method: str, path: str, body: dict[str, Any] | None = None
+) -> Any:
+    request = urllib.request.Request(  # noqa: S310  (the simulator's own address)
+        f"{url.rstrip('/')}/control/{path}",
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        sys.exit(f"simulator: {err.code} {err.read().decode(errors='replace')}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and act."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-"):
+        argv.insert(0, "serve")
+    parser = argparse.ArgumentParser(
+        prog="python -m mtt_simulator", description=__doc__
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the simulator")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8124)
+    serve.add_argument("--scenario", type=Path)
+    call = sub.add_parser("call", help="start, answer or end a call")
+    call_sub = call.add_subparsers(dest="action", required=True)
+    incoming = call_sub.add_parser("incoming")
+    incoming.add_argument("--from", dest="caller", required=True)
+    incoming.add_argument("--to", dest="external", required=True)
+    incoming.add_argument("--workplace")
+    incoming.add_argument("--answer-after", type=float)
+    incoming.add_argument("--hangup-after", type=float)
+    answer = call_sub.add_parser("answer")
+    answer.add_argument("call_id")
+    answer.add_argument("--workplace")
+    hangup = call_sub.add_parser("hangup")
+    hangup.add_argument("call_id")
+    hangup.add_argument("--side", default="caller")
+    faults = sub.add_parser("faults", help="inject faults")
+    faults.add_argument("--clear", action="store_true")
+    faults.add_argument("--status", type=int)
+    faults.add_argument("--html", action="store_true")
+    faults.add_argument("--timeout", type=float)
+    faults.add_argument("--count", type=int)
+    faults.add_argument("--methods", nargs="*")
+    faults.add_argument("--push-delay", type=float, default=0.0)
+    faults.add_argument("--duplicate", action="store_true")
+    faults.add_argument("--reorder", action="store_true")
+    faults.add_argument("--drop", action="store_true")
+    sub.add_parser("state", help="print the simulator's state")
+    for command in (call, faults, sub.choices["state"]):
+        command.add_argument("--url", default=DEFAULT_URL)
+    for command in (incoming, answer, hangup):
+        command.add_argument("--url", default=DEFAULT_URL)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        scenario = Scenario.load(args.scenario) if args.scenario else Scenario.demo()
+        print(
+            f"MTT simulator on http://{args.host}:{args.port} "
+            f"(portal login {scenario.login} / {scenario.password})",
+            flush=True,
+        )
+        web.run_app(create_app(scenario), host=args.host, port=args.port, print=None)
+    elif args.command == "call":
+        if args.action == "incoming":
+            body: dict[str, Any] = {"from": args.caller, "to": args.external}
+            for key in ("workplace", "answer_after", "hangup_after"):
+                if getattr(args, key) is not None:
+                    body[key] = getattr(args, key)
+            print(json.dumps(_control(args.url, "POST", "calls/incoming", body)))
+        elif args.action == "answer":
+            _control(
+                args.url,
+                "POST",
+                f"calls/{args.call_id}/answer",
+                {"workplace": args.workplace},
+            )
+        else:
+            _control(
+                args.url, "POST", f"calls/{args.call_id}/hangup", {"side": args.side}
+            )
+    elif args.command == "faults":
+        if args.clear:
+            _control(args.url, "DELETE", "faults")
+        else:
+            api = {
+                k: getattr(args, k)
+                for k in ("status", "timeout", "count", "methods")
+                if getattr(args, k)
+            }
+            if args.html:
+                api["html"] = True
+            push = {
+                "delay": args.push_delay,
+                "duplicate": args.duplicate,
+                "reorder": args.reorder,
+                "drop": args.drop,
+            }
+            _control(args.url, "POST", "faults", {"api": api or None, "push": push})
+    else:
+        print(
+            json.dumps(_control(args.url, "GET", "state"), ensure_ascii=False, indent=2)
+        )
+
+
+if __name__ == "__main__":
+    main()

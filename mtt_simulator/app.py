@@ -1,0 +1,527 @@
+"""The simulator's aiohttp application: OAuth, REST API, records and control API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import html
+import json
+from typing import Any
+
+from aiohttp import web
+from yarl import URL
+
+from .engine import CallError
+from .oauth import SCOPE, OAuthError
+from .scenario import Scenario
+from .simulator import Simulator
+
+SIMULATOR_KEY: web.AppKey[Simulator] = web.AppKey("simulator", Simulator)
+
+API_METHODS = {
+    "externalNumbersInfo",
+    "workPlacesInfo",
+    "workplacesInfo",
+    "terminalsInfo",
+    "makeCall",
+    "transferCall",
+    "terminateCall",
+    "setParkingNumbers",
+}
+SILENT_MP3 = (b"\xff\xfb\x90\x64" + b"\x00" * 413) * 12
+"""Twelve silent MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz): 0.3 s of silence."""
+
+HTML_ERROR = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response(
+        {"error": {"code": status, "message": message}}, status=status
+    )
+
+
+def _method_of(request: web.Request) -> str | None:
+    path = request.path.strip("/")
+    if path == "oauth/token":
+        return "token"
+    return path if path in API_METHODS else None
+
+
+@web.middleware
+async def faults_middleware(
+    request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """Log API requests and spoil their answers when told to."""
+    sim = request.app[SIMULATOR_KEY]
+    if not sim.base_url:
+        sim.base_url = str(request.url.origin())
+    method = _method_of(request)
+    if method is None:
+        return await handler(request)
+    params: Any = None
+    if request.method == "POST" and request.can_read_body:
+        raw = await request.read()
+        try:
+            params = (
+                json.loads(raw) if method != "token" else dict(await request.post())
+            )
+        except ValueError:
+            params = raw.decode(errors="replace")
+    logged = sim.log_request(method, params)
+    fault = sim.faults.take_api_fault(method)
+    if fault is not None:
+        if fault.timeout:
+            await asyncio.sleep(fault.timeout)
+        if fault.status or fault.html:
+            status = fault.status or 200
+            logged.status = status
+            if fault.html:
+                return web.Response(
+                    status=status, text=HTML_ERROR, content_type="text/html"
+                )
+            if method == "token":
+                error = "invalid_grant" if status < 500 else "server_error"
+                return web.json_response({"error": error}, status=status)
+            return _error(status, "Injected fault")
+    response = await handler(request)
+    logged.status = response.status
+    return response
+
+
+# --- OAuth ----------------------------------------------------------------------
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><title>МТТ Бизнес — вход (симулятор)</title>
+<style>body{{font-family:sans-serif;max-width:26em;margin:4em auto}}input{{display:block;width:100%;margin:.3em 0 1em}}
+button{{margin-right:1em;padding:.5em 1em}}.error{{color:#c8102e}}</style></head>
+<body><h1>МТТ Бизнес</h1>
+<p>Приложение «{name}» запрашивает доступ к Открытому API.<br>
+The application “{name}” asks for access to the Open API.</p>
+{error}
+<form method="post" action="/oauth/authorize">
+{hidden}
+<label>Логин / Login<input name="login" autocomplete="username"></label>
+<label>Пароль / Password<input name="password" type="password" autocomplete="current-password"></label>
+<button name="decision" value="allow" type="submit">Разрешить / Allow</button>
+<button name="decision" value="deny" type="submit">Отклонить / Deny</button>
+</form>
+<p><small>Simulator demo account: {login}</small></p></body></html>"""
+
+
+def _authorize_params(sim: Simulator, data: Any) -> tuple[dict[str, str], str | None]:
+    params = {
+        k: str(data.get(k, ""))
+        for k in ("client_id", "redirect_uri", "response_type", "scope", "state")
+    }
+    client = sim.oauth.clients.get(params["client_id"])
+    if client is None:
+        return params, "unknown client_id"
+    if params["redirect_uri"] != client.redirect_uri:
+        return params, "redirect_uri is not the one registered for this integration"
+    if params["response_type"] != "code":
+        return params, "response_type must be code"
+    if params["scope"] != SCOPE:
+        return params, f"scope must be {SCOPE}"
+    return params, None
+
+
+def _login_page(
+    sim: Simulator, params: dict[str, str], error: str = ""
+) -> web.Response:
+    client = sim.oauth.clients[params["client_id"]]
+    hidden = "\n".join(
+        f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
+        for k, v in params.items()
+    )
+    page = LOGIN_PAGE.format(
+        name=html.escape(client.name),
+        error=f'<p class="error">{html.escape(error)}</p>' if error else "",
+        hidden=hidden,
+        login=html.escape(sim.scenario.login),
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+async def authorize_page(request: web.Request) -> web.Response:
+    """GET /oauth/authorize: the portal's login page."""
+    sim = request.app[SIMULATOR_KEY]
+    params, problem = _authorize_params(sim, request.query)
+    if problem:
+        return web.Response(
+            status=400,
+            text=f"<h1>400</h1><p>{html.escape(problem)}</p>",
+            content_type="text/html",
+        )
+    return _login_page(sim, params)
+
+
+async def authorize_submit(request: web.Request) -> web.Response:
+    """POST /oauth/authorize: the login form."""
+    sim = request.app[SIMULATOR_KEY]
+    form = await request.post()
+    params, problem = _authorize_params(sim, form)
+    if problem:
+        return web.Response(
+            status=400,
+            text=f"<h1>400</h1><p>{html.escape(problem)}</p>",
+            content_type="text/html",
+        )
+    query = {"state": params["state"]} if params["state"] else {}
+    target = URL(params["redirect_uri"])
+    if form.get("decision") != "allow":
+        raise web.HTTPFound(target.update_query({"error": "access_denied", **query}))
+    if (
+        form.get("login") != sim.scenario.login
+        or form.get("password") != sim.scenario.password
+    ):
+        return _login_page(
+            sim, params, "Неверный логин или пароль / Wrong login or password"
+        )
+    code = sim.oauth.issue_code(sim.oauth.clients[params["client_id"]])
+    raise web.HTTPFound(target.update_query({"code": code, **query}))
+
+
+async def token(request: web.Request) -> web.Response:
+    """POST /oauth/token."""
+    sim = request.app[SIMULATOR_KEY]
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    try:
+        return web.json_response(sim.oauth.token(form))
+    except OAuthError as err:
+        return web.json_response({"error": err.error}, status=err.status)
+
+
+# --- REST API ---------------------------------------------------------------------
+
+
+def _authorized(request: web.Request) -> bool:
+    header = request.headers.get("Authorization", "")
+    return header.startswith("Bearer ") and request.app[
+        SIMULATOR_KEY
+    ].oauth.access_valid(header[7:])
+
+
+def api(
+    handler: Callable[[web.Request, Simulator], Awaitable[web.Response]],
+) -> Handler:
+    """Bearer check for the REST API."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        if not _authorized(request):
+            return _error(401, "Unauthorized")
+        return await handler(request, request.app[SIMULATOR_KEY])
+
+    return wrapped
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.read())
+    except ValueError as err:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": {"code": 400, "message": "Malformed JSON"}}),
+            content_type="application/json",
+        ) from err
+    params = body.get("params") if isinstance(body, dict) else None
+    if not isinstance(params, dict):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": {"code": 400, "message": "params is required"}}),
+            content_type="application/json",
+        )
+    return params
+
+
+async def external_numbers(request: web.Request, sim: Simulator) -> web.Response:
+    """GET /externalNumbersInfo."""
+    numbers = sim.directory()["external_numbers"]
+    return web.json_response(
+        {"result": {"total": len(numbers), "numbersList": numbers}}
+    )
+
+
+async def workplaces(request: web.Request, sim: Simulator) -> web.Response:
+    """GET /workPlacesInfo and /workplacesInfo."""
+    items = sim.directory()["workplaces"]
+    return web.json_response({"result": {"total": len(items), "workplacesList": items}})
+
+
+async def terminals(request: web.Request, sim: Simulator) -> web.Response:
+    """GET /terminalsInfo (the example's `terminals_list` / `terminal`)."""
+    items = sim.directory()["terminals"]
+    return web.json_response({"result": {"total": len(items), "terminals_list": items}})
+
+
+def _leg(params: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    call = params.get("call")
+    if not isinstance(call, dict) or not isinstance(call.get("id"), str):
+        raise CallError("call.id is required")
+    tag = call.get("tag")
+    transport = params.get("transportId")
+    return (
+        call["id"],
+        tag if isinstance(tag, str) else None,
+        transport if isinstance(transport, str) else None,
+    )
+
+
+async def make_call(request: web.Request, sim: Simulator) -> web.Response:
+    """POST /makeCall: only a workplace may be the caller."""
+    params = await _params(request)
+    caller, callee = params.get("callerId"), params.get("calleeId")
+    if not isinstance(caller, str) or not isinstance(callee, str) or not callee:
+        return _error(400, "callerId and calleeId are required")
+    if sim.is_terminal(caller) and not sim.is_workplace(caller):
+        return _error(400, "callerId must be a workplace SIP ID, not a terminal")
+    if not sim.is_workplace(caller):
+        return _error(400, "Unknown workplace")
+    call = await sim.engine.make_call(caller, callee)
+    return web.json_response({"result": {"call": {"id": call.id}, "success": 1}})
+
+
+async def transfer_call(request: web.Request, sim: Simulator) -> web.Response:
+    """POST /transferCall."""
+    params = await _params(request)
+    callee = params.get("calleeId")
+    if not isinstance(callee, str) or not callee:
+        return _error(400, "calleeId is required")
+    try:
+        await sim.engine.transfer(*_leg(params), callee)
+    except CallError as err:
+        return _error(400, str(err))
+    return web.json_response({"result": {"success": 1}})
+
+
+async def terminate_call(request: web.Request, sim: Simulator) -> web.Response:
+    """POST /terminateCall."""
+    params = await _params(request)
+    try:
+        await sim.engine.terminate(*_leg(params))
+    except CallError as err:
+        return _error(400, str(err))
+    return web.json_response({"result": {"success": 1}})
+
+
+async def set_parking(request: web.Request, sim: Simulator) -> web.Response:
+    """POST /setParkingNumbers: answers without the `result` wrapper, as documented."""
+    params = await _params(request)
+    numbers, is_parking = params.get("numbers"), params.get("isParking")
+    if not isinstance(numbers, list) or not isinstance(is_parking, bool):
+        return _error(400, "numbers (list) and isParking (boolean) are required")
+    unknown = [n for n in numbers if n not in sim.external_numbers]
+    if unknown:
+        return _error(
+            400, f"Not external numbers of the account: {', '.join(map(str, unknown))}"
+        )
+    if is_parking:
+        sim.parking.update(numbers)
+    else:
+        sim.parking.difference_update(numbers)
+    return web.json_response({"success": 1})
+
+
+async def record(request: web.Request) -> web.Response:
+    """GET /records/{id}.mp3: the recording the `recorded` push links to."""
+    if request.match_info["record"] not in request.app[SIMULATOR_KEY].records:
+        raise web.HTTPNotFound
+    return web.Response(body=SILENT_MP3, content_type="audio/mpeg")
+
+
+# --- control API --------------------------------------------------------------------
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json()
+    except ValueError as err:
+        raise web.HTTPBadRequest(text="Malformed JSON") from err
+    return data if isinstance(data, dict) else {}
+
+
+async def control_clients(request: web.Request) -> web.Response:
+    """POST /control/clients: create an integration as in the portal."""
+    data = await _json(request)
+    if not isinstance(data.get("redirect_uri"), str):
+        raise web.HTTPBadRequest(text="redirect_uri is required")
+    client = request.app[SIMULATOR_KEY].register_client(
+        data["redirect_uri"],
+        client_id=data.get("client_id"),
+        client_secret=data.get("client_secret"),
+        name=data.get("name") or "Home Assistant",
+    )
+    return web.json_response(
+        {"client_id": client.client_id, "client_secret": client.client_secret}
+    )
+
+
+async def control_state(request: web.Request) -> web.Response:
+    """GET /control/state."""
+    sim = request.app[SIMULATOR_KEY]
+    return web.json_response(
+        {
+            "directory": sim.directory(),
+            "parking": sorted(sim.parking),
+            "clients": [
+                {
+                    "client_id": c.client_id,
+                    "redirect_uri": c.redirect_uri,
+                    "name": c.name,
+                }
+                for c in sim.oauth.clients.values()
+            ],
+            "calls": sim.engine.summary(),
+            "requests": [
+                {"method": r.method, "params": r.params, "status": r.status}
+                for r in sim.requests[-50:]
+            ],
+            "pushes": [
+                {"url": p.url, "body": p.body, "status": p.status, "error": p.error}
+                for p in sim.pushes[-50:]
+            ],
+        }
+    )
+
+
+async def control_incoming(request: web.Request) -> web.Response:
+    """POST /control/calls/incoming {from, to, workplace?, answer_after?, hangup_after?}."""
+    sim = request.app[SIMULATOR_KEY]
+    data = await _json(request)
+    caller, external = str(data.get("from", "")), str(data.get("to", ""))
+    if not caller or external not in sim.external_numbers:
+        raise web.HTTPBadRequest(text="from and to (an external number) are required")
+    call_id = await sim.start_incoming_call(
+        caller, external, workplace=data.get("workplace")
+    )
+    answer_after, hangup_after = data.get("answer_after"), data.get("hangup_after")
+    if answer_after is not None or hangup_after is not None:
+        request.app[SCRIPTS_KEY].add(
+            asyncio.get_running_loop().create_task(
+                _script(sim, call_id, answer_after, hangup_after)
+            )
+        )
+    return web.json_response({"call_id": call_id})
+
+
+async def _script(
+    sim: Simulator, call_id: str, answer_after: float | None, hangup_after: float | None
+) -> None:
+    try:
+        if answer_after is not None:
+            await asyncio.sleep(float(answer_after))
+            await sim.answer(call_id)
+        if hangup_after is not None:
+            await asyncio.sleep(float(hangup_after))
+            await sim.hang_up(call_id, "caller")
+    except CallError as err:
+        sim.log(f"demo script of {call_id}: {err}")
+
+
+async def control_answer(request: web.Request) -> web.Response:
+    """POST /control/calls/{call_id}/answer {workplace?}."""
+    data = await _json(request)
+    try:
+        await request.app[SIMULATOR_KEY].answer(
+            request.match_info["call_id"], data.get("workplace")
+        )
+    except CallError as err:
+        raise web.HTTPConflict(text=str(err)) from err
+    return web.json_response({"ok": True})
+
+
+async def control_hangup(request: web.Request) -> web.Response:
+    """POST /control/calls/{call_id}/hangup {side?}."""
+    data = await _json(request)
+    try:
+        await request.app[SIMULATOR_KEY].hang_up(
+            request.match_info["call_id"], data.get("side", "caller")
+        )
+    except CallError as err:
+        raise web.HTTPConflict(text=str(err)) from err
+    return web.json_response({"ok": True})
+
+
+async def control_directory(request: web.Request) -> web.Response:
+    """PUT /control/directory: edit numbers, workplaces, terminals (pushes the change)."""
+    sim = request.app[SIMULATOR_KEY]
+    await sim.edit_directory(await _json(request))
+    return web.json_response(sim.directory())
+
+
+async def control_expire(request: web.Request) -> web.Response:
+    """POST /control/tokens/expire {kind: access|refresh}."""
+    sim = request.app[SIMULATOR_KEY]
+    if (await _json(request)).get("kind") == "refresh":
+        sim.expire_refresh_tokens()
+    else:
+        sim.expire_access_tokens()
+    return web.json_response({"ok": True})
+
+
+async def control_faults(request: web.Request) -> web.Response:
+    """POST /control/faults {api: {...}, push: {...}}; DELETE clears them."""
+    sim = request.app[SIMULATOR_KEY]
+    if request.method == "DELETE":
+        sim.faults.clear()
+        return web.json_response({"ok": True})
+    data = await _json(request)
+    if isinstance(api_fault := data.get("api"), dict):
+        sim.faults.set_api_fault(
+            **{
+                k: api_fault[k]
+                for k in ("methods", "status", "html", "timeout", "count")
+                if k in api_fault
+            }
+        )
+    if isinstance(push := data.get("push"), dict):
+        for key in ("delay", "duplicate", "reorder", "drop"):
+            if key in push:
+                setattr(sim.faults.push, key, push[key])
+    return web.json_response({"ok": True})
+
+
+SCRIPTS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("scripts", set)
+
+
+def create_app(scenario: Scenario) -> web.Application:
+    """The whole simulator as one aiohttp application."""
+    app = web.Application(middlewares=[faults_middleware])
+    sim = Simulator(scenario)
+    app[SIMULATOR_KEY] = sim
+    app[SCRIPTS_KEY] = set()
+
+    async def on_startup(app: web.Application) -> None:
+        await sim.start(sim.base_url)
+
+    async def on_cleanup(app: web.Application) -> None:
+        for task in app[SCRIPTS_KEY]:
+            task.cancel()
+        await asyncio.gather(*app[SCRIPTS_KEY], return_exceptions=True)
+        await sim.stop()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    app.router.add_get("/oauth/authorize", authorize_page)
+    app.router.add_post("/oauth/authorize", authorize_submit)
+    app.router.add_post("/oauth/token", token)
+    app.router.add_get("/externalNumbersInfo", api(external_numbers))
+    app.router.add_get("/workPlacesInfo", api(workplaces))
+    app.router.add_get("/workplacesInfo", api(workplaces))
+    app.router.add_get("/terminalsInfo", api(terminals))
+    app.router.add_post("/makeCall", api(make_call))
+    app.router.add_post("/transferCall", api(transfer_call))
+    app.router.add_post("/terminateCall", api(terminate_call))
+    app.router.add_post("/setParkingNumbers", api(set_parking))
+    app.router.add_get("/records/{record}.mp3", record)
+    app.router.add_post("/control/clients", control_clients)
+    app.router.add_get("/control/state", control_state)
+    app.router.add_post("/control/calls/incoming", control_incoming)
+    app.router.add_post("/control/calls/{call_id}/answer", control_answer)
+    app.router.add_post("/control/calls/{call_id}/hangup", control_hangup)
+    app.router.add_put("/control/directory", control_directory)
+    app.router.add_post("/control/tokens/expire", control_expire)
+    app.router.add_post("/control/faults", control_faults)
+    app.router.add_delete("/control/faults", control_faults)
+    return app
