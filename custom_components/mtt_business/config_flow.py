@@ -113,13 +113,14 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask before sending the user to the portal with the same credentials."""
-        if (redirect_url := await self._async_redirect_url()) is None:
-            return self._abort_no_external_url()
+        redirect_url = await self._async_redirect_url()
         if user_input is None:
             return self.async_show_form(
                 step_id="reauth_confirm",
-                description_placeholders={"redirect_url": redirect_url},
+                description_placeholders={"redirect_url": redirect_url or "—"},
             )
+        if redirect_url is None:
+            return self._abort_no_external_url()
         implementation = self._get_reauth_entry().data["auth_implementation"]
         return await self.async_step_pick_implementation(
             {"implementation": implementation}

@@ -8,7 +8,7 @@ import pytest
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
@@ -199,7 +199,7 @@ async def test_reauth(
 ) -> None:
     """Signing in again stores the new tokens and reloads the entry."""
     old_refresh = config_entry.data["token"]["refresh_token"]
-    result = await config_entry.start_reauth_flow(hass)
+    result = await _start_reauth(hass, config_entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
@@ -216,6 +216,17 @@ async def test_reauth_without_external_url(
 ) -> None:
     """Reauth, too, needs the Redirect URI."""
     hass.config.external_url = None
-    result = await config_entry.start_reauth_flow(hass)
+    result = await _start_reauth(hass, config_entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["redirect_url"] == "—"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_external_url"
+
+
+async def _start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> ConfigFlowResult:
+    entry.async_start_reauth(hass)
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert len(flows) == 1
+    return await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
