@@ -299,6 +299,8 @@ class CallEngine:
     async def answer(self, call_id: str, workplace: str | None = None) -> None:
         """The workplace picks up."""
         call = self._call(call_id)
+        if not call.legs:
+            raise CallError("Nothing is ringing for this call")
         leg = call.leg
         if leg.parking or not leg.live or leg.state == "connected":
             raise CallError("Nothing is ringing for this call")
@@ -326,6 +328,10 @@ class CallEngine:
             call.task.cancel()
         if call.decision and not call.decision.done():
             call.decision.cancel()
+        if not call.legs:
+            call.ended = True
+            self.calls.pop(call.id, None)
+            return
         if call.answered_at is None and call.leg.live and call.leg.state == "showing":
             await self._send(call, call.leg, "hiding")
         duration = round(time.monotonic() - call.answered_at) if call.answered_at else 0

@@ -166,8 +166,10 @@ class Simulator:
         await self.engine.hang_up(call_id, side)
 
     async def wait_pushed(self) -> None:
-        """Wait until every queued push was sent."""
-        await self._queue.join()
+        """Wait until the calls' steps due now have run and their pushes were sent."""
+        for _ in range(5):
+            await asyncio.sleep(0)
+            await self._queue.join()
 
     # --- logs ---------------------------------------------------------------------
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
-from custom_components.mtt_business import const
-from custom_components.mtt_business.const import DOMAIN
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
+import pytest
+
+from custom_components.mtt_business import const
+from custom_components.mtt_business.const import DOMAIN
 
 from .conftest import (
     HomeAssistantServer,
@@ -173,7 +173,12 @@ async def test_directory_fails_while_signing_in(
     monkeypatch.setattr(const, "API_REQUEST_TIMEOUT", 0.5)
     result = await async_start_flow(hass)
     simulator.simulator.faults.set_api_fault(
-        methods=["externalNumbersInfo", "workPlacesInfo", "workplacesInfo", "terminalsInfo"],
+        methods=[
+            "externalNumbersInfo",
+            "workPlacesInfo",
+            "workplacesInfo",
+            "terminalsInfo",
+        ],
         **fault,
     )
     result = await async_complete_sign_in(hass, ha_server, result)
