@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from aiohttp import web
-from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2AuthorizeCallbackView
+from homeassistant.helpers.http import HomeAssistantView
 
 from .const import REDIRECT_PATH_PREFIX
 from .redirect_uri import RedirectEndpoint

@@ -18,9 +18,9 @@ import logging
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.const import URL_API
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .api import InvalidNotificationError, parse_notification_body
 from .api.models import IgnoredNotification, Notification

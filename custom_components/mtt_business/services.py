@@ -1,10 +1,219 @@
-"""Actions (placeholder until the call-control work lands)."""
+"""Actions: place, transfer and end calls, and park external numbers."""
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, callback
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import probatio as vol
+
+from .api import MttBusinessError
+from .api.models import Leg
+from .api.phone_number import normalize_number
+from .const import DOMAIN
+from .data import MttBusinessConfigEntry
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_CALLER_ID = "caller_id"
+ATTR_CALLEE_ID = "callee_id"
+ATTR_CALL_ID = "call_id"
+ATTR_TAG = "tag"
+ATTR_TRANSPORT_ID = "transport_id"
+ATTR_NUMBERS = "numbers"
+ATTR_IS_PARKING = "is_parking"
+
+_ENTRY: dict[Any, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+_LEG: dict[Any, Any] = {
+    vol.Required(ATTR_CALL_ID): cv.string,
+    vol.Optional(ATTR_TAG): cv.string,
+    vol.Optional(ATTR_TRANSPORT_ID): cv.string,
+}
+MAKE_CALL_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CALLER_ID): cv.string,
+        vol.Required(ATTR_CALLEE_ID): cv.string,
+        **_ENTRY,
+    }
+)
+TRANSFER_CALL_SCHEMA = vol.Schema(
+    {**_LEG, vol.Required(ATTR_CALLEE_ID): cv.string, **_ENTRY}
+)
+TERMINATE_CALL_SCHEMA = vol.Schema({**_LEG, **_ENTRY})
+SET_PARKING_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_NUMBERS): vol.All(cv.ensure_list, [cv.string]),
+        vol.Required(ATTR_IS_PARKING): cv.boolean,
+        **_ENTRY,
+    }
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _entry(hass: HomeAssistant, call: ServiceCall) -> MttBusinessConfigEntry:
+    """The entry an action is for: named, or the only one loaded."""
+    loaded: list[MttBusinessConfigEntry] = hass.config_entries.async_loaded_entries(
+        DOMAIN
+    )
+    if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise _invalid("unknown_entry", entry_id=entry_id)
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _invalid("entry_not_loaded", entry_id=entry_id)
+        return entry
+    if len(loaded) != 1:
+        raise _invalid("entry_required")
+    return loaded[0]
+
+
+def _workplace(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, value: str, field: str
+) -> str | None:
+    """A workplace SIP ID from a device id or a SIP ID; None if it is neither."""
+    directory = entry.runtime_data.directory.data
+    if (device := dr.async_get(hass).async_get(value)) is not None:
+        for domain, identifier in device.identifiers:
+            prefix = f"{entry.unique_id}_"
+            if domain == DOMAIN and identifier.startswith(prefix):
+                return identifier.removeprefix(prefix)
+        raise _invalid("unknown_workplace", field=field, value=value)
+    if directory.workplace(value) is not None:
+        return value
+    if any(t.sip_id == value for t in directory.terminals):
+        raise _invalid("terminal_not_workplace", field=field, value=value)
+    return None
+
+
+def _dial(value: str, field: str) -> str:
+    """A number in the form the PBX dials (`8…` for Russian numbers)."""
+    number = normalize_number(value)
+    if number is None or not number.startswith("+"):
+        raise _invalid("invalid_number", field=field, value=value)
+    if number.startswith("+7") and len(number) == 12:
+        return "8" + number[2:]
+    return number.removeprefix("+")
+
+
+def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
+    """The call's current leg, as given or as the call tracker knows it."""
+    call_id: str = call.data[ATTR_CALL_ID]
+    tracked = entry.runtime_data.call_monitor.tracker.call(call_id)
+    tag = call.data.get(ATTR_TAG)
+    transport = call.data.get(ATTR_TRANSPORT_ID)
+    if tracked is not None:
+        leg_id = tracked.leg.id
+        tag = tag or tracked.leg.tag
+        transport = transport or tracked.transport_id
+    elif tag and transport:
+        leg_id = call_id
+    else:
+        raise _invalid("unknown_call", field=ATTR_CALL_ID, value=call_id)
+    if not transport:
+        raise _invalid("unknown_call", field=ATTR_CALL_ID, value=call_id)
+    return Leg(leg_id, tag), transport
+
+
+def _provider_error(err: MttBusinessError) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="provider_error",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+async def _async_make_call(call: ServiceCall) -> ServiceResponse:
+    entry = _entry(call.hass, call)
+    caller = _workplace(call.hass, entry, call.data[ATTR_CALLER_ID], ATTR_CALLER_ID)
+    if caller is None:
+        raise _invalid(
+            "unknown_workplace", field=ATTR_CALLER_ID, value=call.data[ATTR_CALLER_ID]
+        )
+    callee = _dial(call.data[ATTR_CALLEE_ID], ATTR_CALLEE_ID)
+    try:
+        call_id = await entry.runtime_data.client.make_call(caller, callee)
+    except MttBusinessError as err:
+        raise _provider_error(err) from err
+    return {"call_id": call_id}
+
+
+async def _async_transfer_call(call: ServiceCall) -> None:
+    entry = _entry(call.hass, call)
+    leg, transport = _leg(entry, call)
+    value: str = call.data[ATTR_CALLEE_ID]
+    target = _workplace(call.hass, entry, value, ATTR_CALLEE_ID) or _dial(
+        value, ATTR_CALLEE_ID
+    )
+    try:
+        await entry.runtime_data.client.transfer_call(leg, transport, target)
+    except MttBusinessError as err:
+        raise _provider_error(err) from err
+
+
+async def _async_terminate_call(call: ServiceCall) -> None:
+    entry = _entry(call.hass, call)
+    leg, transport = _leg(entry, call)
+    try:
+        await entry.runtime_data.client.terminate_call(leg, transport)
+    except MttBusinessError as err:
+        raise _provider_error(err) from err
+
+
+async def _async_set_parking(call: ServiceCall) -> None:
+    entry = _entry(call.hass, call)
+    own = {
+        normalize_number(n.number): n.number
+        for n in entry.runtime_data.directory.data.external_numbers
+    }
+    wanted: list[str] = call.data.get(ATTR_NUMBERS) or list(own.values())
+    numbers: list[str] = []
+    for value in wanted:
+        if (number := own.get(normalize_number(value))) is None:
+            raise _invalid("unknown_number", field=ATTR_NUMBERS, value=value)
+        numbers.append(number)
+    try:
+        await entry.runtime_data.client.set_parking_numbers(
+            numbers, is_parking=call.data[ATTR_IS_PARKING]
+        )
+    except MttBusinessError as err:
+        raise _provider_error(err) from err
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
+    services: list[tuple[str, Any, vol.Schema, SupportsResponse]] = [
+        ("make_call", _async_make_call, MAKE_CALL_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            "transfer_call",
+            _async_transfer_call,
+            TRANSFER_CALL_SCHEMA,
+            SupportsResponse.NONE,
+        ),
+        (
+            "terminate_call",
+            _async_terminate_call,
+            TERMINATE_CALL_SCHEMA,
+            SupportsResponse.NONE,
+        ),
+        ("set_parking", _async_set_parking, SET_PARKING_SCHEMA, SupportsResponse.NONE),
+    ]
+    for name, handler, schema, response in services:
+        hass.services.async_register(
+            DOMAIN, name, handler, schema=schema, supports_response=response
+        )

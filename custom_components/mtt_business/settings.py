@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
-import voluptuous as vol
+import probatio as vol
 
 from .api.const import DEFAULT_API_URL, DEFAULT_OAUTH_URL
 from .const import CONF_API_URL, CONF_OAUTH_URL, DOMAIN
