@@ -1,0 +1,184 @@
+"""Actions against the simulator over real HTTP."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+import pytest
+
+from custom_components.mtt_business import const
+from custom_components.mtt_business.const import DOMAIN
+
+from .conftest import SimulatorServer
+
+RECEPTION = "883140777716581"
+IVAN = "883140777828305"
+TERMINAL = "883140777380595"
+EXTERNAL = "74996497803"
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict, response: bool = False):  # type: ignore[no-untyped-def]
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=response
+    )
+
+
+async def test_make_call_from_a_workplace_device(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The device selector's value works, the number in any format, and the call id comes back."""
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{config_entry.unique_id}_{RECEPTION}"), config_entry.entry_id
+    )
+    assert device is not None
+    result = await _call(
+        hass,
+        "make_call",
+        {"caller_id": device.id, "callee_id": "+7 (921) 946-27-61"},
+        True,
+    )
+    assert result is not None
+    assert result["call_id"].startswith("SD")
+    request = simulator.simulator.requests[-1]
+    assert request.method == "makeCall"
+    assert request.params == {
+        "params": {"callerId": RECEPTION, "calleeId": "89219462761"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"caller_id": TERMINAL, "callee_id": "89219462761"}, "terminal_not_workplace"),
+        ({"caller_id": "123", "callee_id": "89219462761"}, "unknown_workplace"),
+        ({"caller_id": RECEPTION, "callee_id": "not a number"}, "invalid_number"),
+        (
+            {"caller_id": RECEPTION, "callee_id": "1", "config_entry_id": "nope"},
+            "unknown_entry",
+        ),
+    ],
+)
+async def test_make_call_refused_before_sending(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    data: dict[str, str],
+    key: str,
+) -> None:
+    """Bad input is a translated validation error; nothing reaches the provider."""
+    before = len(simulator.simulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "make_call", data)
+    assert err.value.translation_key == key
+    assert len(simulator.simulator.requests) == before
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ({"status": 500}, "HTTP 500"),
+        ({"status": 429}, "Injected fault"),
+        ({"timeout": 1.0}, "no answer"),
+    ],
+)
+async def test_provider_errors(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: dict[str, float],
+    message: str,
+) -> None:
+    """The provider failing is a translated error carrying its message; no retry."""
+    config_entry.runtime_data.client._timeout = 0.3
+    simulator.simulator.faults.set_api_fault(methods=["makeCall"], **fault)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(
+            hass, "make_call", {"caller_id": RECEPTION, "callee_id": "89219462761"}
+        )
+    assert err.value.translation_key == "provider_error"
+    assert message in str(err.value.translation_placeholders)
+    assert [r.method for r in simulator.simulator.requests].count("makeCall") == 1
+
+
+async def test_expired_access_token_is_refreshed_once(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """A 401 is followed by one token refresh and one retry, then success."""
+    simulator.simulator.expire_access_tokens()
+    old = config_entry.data["token"]["access_token"]
+    result = await _call(
+        hass, "make_call", {"caller_id": RECEPTION, "callee_id": "89219462761"}, True
+    )
+    assert result is not None
+    assert config_entry.data["token"]["access_token"] != old
+    methods = [r.method for r in simulator.simulator.requests]
+    assert methods[-3:] == ["makeCall", "token", "makeCall"]
+
+
+async def test_transfer_and_terminate_from_the_event(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Only the call id is needed: tag and transport id come from the tracker."""
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": IVAN})
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
+    await _call(hass, "terminate_call", {"call_id": call_id})
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "idle"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "terminate_call", {"call_id": "unknown"})
+    assert err.value.translation_key == "unknown_call"
+    with pytest.raises(HomeAssistantError) as failed:
+        await _call(
+            hass,
+            "terminate_call",
+            {"call_id": "gone~2o", "tag": "t", "transport_id": "10.0.0.1:5070"},
+        )
+    assert "Call leg not found" in str(failed.value.translation_placeholders)
+
+
+async def test_set_parking_and_the_switch(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Parking through the action and the switch reaches the PBX."""
+    await _call(hass, "set_parking", {"is_parking": True})
+    assert simulator.simulator.parking == {"74996497803", "78005560251"}
+    await _call(
+        hass, "set_parking", {"numbers": ["8 (499) 649-78-03"], "is_parking": False}
+    )
+    assert simulator.simulator.parking == {"78005560251"}
+    with pytest.raises(ServiceValidationError):
+        await _call(
+            hass, "set_parking", {"numbers": ["84950000000"], "is_parking": True}
+        )
+
+    switch = "switch.mtt_business_7_499_649_78_03_parking_7_499_649_78_03"
+    assert hass.states.get(switch).attributes["assumed_state"] is True
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": switch}, blocking=True
+    )
+    assert "74996497803" in simulator.simulator.parking
+    assert hass.states.get(switch).state == "on"
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": switch}, blocking=True
+    )
+    assert "74996497803" not in simulator.simulator.parking
+    simulator.simulator.faults.set_api_fault(methods=["setParkingNumbers"], status=500)
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "switch", "turn_on", {"entity_id": switch}, blocking=True
+        )
+    assert hass.states.get(switch).state == "off"
+    assert const.DOMAIN == DOMAIN
