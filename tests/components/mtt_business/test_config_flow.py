@@ -235,3 +235,93 @@ async def _start_reauth(hass: HomeAssistant, entry: ConfigEntry) -> ConfigFlowRe
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert len(flows) == 1
     return await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
+
+
+async def test_reconfigure_with_new_credentials(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    config_entry: ConfigEntry,
+) -> None:
+    """New credentials of the same account replace the old ones."""
+    new = simulator.simulator.register_client(ha_server.redirect_uri)
+    await _import_credential(hass, new.client_id, new.client_secret, "second")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": "reconfigure", "entry_id": config_entry.entry_id},
+    )
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"implementation": "second"}
+    )
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.unique_id == new.client_id
+
+
+async def test_reconfigure_with_another_account(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    config_entry: ConfigEntry,
+) -> None:
+    """Credentials of an account with none of the entry's numbers are refused."""
+    new = simulator.simulator.register_client(ha_server.redirect_uri)
+    await _import_credential(hass, new.client_id, new.client_secret, "other")
+    simulator.simulator.external_numbers = ["74950000000"]
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": "reconfigure", "entry_id": config_entry.entry_id},
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"implementation": "other"}
+    )
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert config_entry.unique_id == ha_server.client_id
+
+
+async def test_reauth_with_other_credentials_is_refused(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    config_entry: ConfigEntry,
+) -> None:
+    """Reauth must sign in to the same MTT integration."""
+    new = simulator.simulator.register_client(ha_server.redirect_uri)
+    await _import_credential(hass, new.client_id, new.client_secret, "third")
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "auth_implementation": "third"}
+    )
+    result = await _start_reauth(hass, config_entry)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await async_complete_sign_in(hass, ha_server, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+async def test_account_without_numbers_is_titled_plainly(
+    hass: HomeAssistant, ha_server: HomeAssistantServer, simulator: SimulatorServer
+) -> None:
+    """No external number: the entry is simply "MTT Business"."""
+    simulator.simulator.external_numbers = []
+    result = await async_complete_sign_in(hass, ha_server, await async_start_flow(hass))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "MTT Business"
+
+
+async def _import_credential(
+    hass: HomeAssistant, client_id: str, secret: str, name: str
+) -> None:
+    from homeassistant.components.application_credentials import (
+        ClientCredential,
+        async_import_client_credential,
+    )
+
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(client_id, secret, name), name
+    )
