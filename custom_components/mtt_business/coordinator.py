@@ -49,9 +49,10 @@ class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
         """Fetch numbers, workplaces and terminals."""
         try:
             return await self.client.directory()
-        except OAuth2TokenRequestReauthError:
-            raise
-        except AuthenticationError as err:
+        except (AuthenticationError, OAuth2TokenRequestReauthError) as err:
+            # Raised as ConfigEntryAuthFailed (not left as the token error, which
+            # the coordinator handles without telling the entities) so that the
+            # entities go unavailable while Home Assistant asks to sign in again.
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from err

@@ -37,15 +37,23 @@ type Answer = Callable[[web.Request], web.StreamResponse]
 
 
 @pytest.fixture
-async def serve(socket_enabled: None) -> AsyncIterator[Callable[[dict[str, Answer]], Any]]:
+async def serve(
+    socket_enabled: None,
+) -> AsyncIterator[Callable[[dict[str, Answer]], Any]]:
     servers: list[TestServer] = []
     sessions: list[aiohttp.ClientSession] = []
 
-    async def start(routes: dict[str, Answer]) -> tuple[MttBusinessClient, CountingAuth]:
+    async def start(
+        routes: dict[str, Answer],
+    ) -> tuple[MttBusinessClient, CountingAuth]:
         app = web.Application()
         for path, answer in routes.items():
-            async def handler(request: web.Request, answer: Answer = answer) -> web.StreamResponse:
+
+            async def handler(
+                request: web.Request, answer: Answer = answer
+            ) -> web.StreamResponse:
                 return answer(request)
+
             app.router.add_route("*", path, handler)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
@@ -73,10 +81,30 @@ async def test_documented_variants(serve: Any) -> None:
     """`Total`, `terminalsList`/`terminale`, null type, bad entries skipped, 404 spelling."""
     client, _ = await serve(
         {
-            "/externalNumbersInfo": _json({"result": {"Total": 2, "numbersList": [{"number": 78005560251, "type": None}, {"type": "x"}, "junk"]}}),
+            "/externalNumbersInfo": _json(
+                {
+                    "result": {
+                        "Total": 2,
+                        "numbersList": [
+                            {"number": 78005560251, "type": None},
+                            {"type": "x"},
+                            "junk",
+                        ],
+                    }
+                }
+            ),
             "/workPlacesInfo": _json({"error": "not found"}, 404),
-            "/workplacesInfo": _json({"result": {"total": 1, "workplacesList": [{"workplace": "1", "name": None}]}}),
-            "/terminalsInfo": _json({"result": {"terminalsList": [{"terminale": "2", "workplace": "1"}]}}),
+            "/workplacesInfo": _json(
+                {
+                    "result": {
+                        "total": 1,
+                        "workplacesList": [{"workplace": "1", "name": None}],
+                    }
+                }
+            ),
+            "/terminalsInfo": _json(
+                {"result": {"terminalsList": [{"terminale": "2", "workplace": "1"}]}}
+            ),
         }
     )
     directory = await client.directory()
@@ -90,21 +118,47 @@ async def test_documented_variants(serve: Any) -> None:
 @pytest.mark.parametrize(
     ("answer", "error", "text"),
     [
-        (_json({"error": {"message": "Bad callee"}}, 400), RequestRejectedError, "Bad callee"),
-        (_json({"message": "Plain message"}, 422), RequestRejectedError, "Plain message"),
-        (_json({"error_description": "described"}, 400), RequestRejectedError, "described"),
+        (
+            _json({"error": {"message": "Bad callee"}}, 400),
+            RequestRejectedError,
+            "Bad callee",
+        ),
+        (
+            _json({"message": "Plain message"}, 422),
+            RequestRejectedError,
+            "Plain message",
+        ),
+        (
+            _json({"error_description": "described"}, 400),
+            RequestRejectedError,
+            "described",
+        ),
         (_json([1], 400), RequestRejectedError, "[1]"),
-        (lambda r: web.Response(status=400, text=""), RequestRejectedError, "no message"),
+        (
+            lambda r: web.Response(status=400, text=""),
+            RequestRejectedError,
+            "no message",
+        ),
         (_json({"error": "forbidden"}, 403), AuthenticationError, "forbidden"),
         (_json({}, 503), ServiceUnavailableError, "503"),
-        (lambda r: web.Response(text="<html>oops</html>", content_type="text/html"), ServiceUnavailableError, "not JSON"),
-        (_json({"result": {"success": 0, "message": "No such leg"}}), RequestRejectedError, "No such leg"),
+        (
+            lambda r: web.Response(text="<html>oops</html>", content_type="text/html"),
+            ServiceUnavailableError,
+            "not JSON",
+        ),
+        (
+            _json({"result": {"success": 0, "message": "No such leg"}}),
+            RequestRejectedError,
+            "No such leg",
+        ),
         (_json({"result": {"success": 1}}), None, ""),
         (_json({"success": "1"}), None, ""),
         (_json([1, 2]), InvalidResponseError, "not an object"),
     ],
 )
-async def test_command_answers(serve: Any, answer: Answer, error: type[Exception] | None, text: str) -> None:
+async def test_command_answers(
+    serve: Any, answer: Answer, error: type[Exception] | None, text: str
+) -> None:
     client, _ = await serve({"/terminateCall": answer})
     if error is None:
         await client.terminate_call(Leg("a~1o", "t"), "10.0.0.1:5070")
@@ -150,10 +204,18 @@ async def test_timeout_and_connection_errors(serve: Any) -> None:
     app_client._base_url = "http://127.0.0.1:9"  # nothing listens on the discard port
     with pytest.raises(ServiceUnavailableError):
         await app_client.external_numbers()
-    client, _ = await serve({"/workPlacesInfo": lambda r: web.json_response({}, status=500)})
+    client, _ = await serve(
+        {"/workPlacesInfo": lambda r: web.json_response({}, status=500)}
+    )
     with pytest.raises(ServiceUnavailableError):
         await client.workplaces()
     # A body that is not UTF-8 text.
-    client, _ = await serve({"/terminalsInfo": lambda r: web.Response(body=b"\xff\xfe", content_type="application/json", charset="utf-8")})
+    client, _ = await serve(
+        {
+            "/terminalsInfo": lambda r: web.Response(
+                body=b"\xff\xfe", content_type="application/json", charset="utf-8"
+            )
+        }
+    )
     with pytest.raises(ServiceUnavailableError):
         await client.terminals()

@@ -30,7 +30,12 @@ from custom_components.mtt_business.api.phone_number import (
 
 
 def _call(**info: object) -> CallNotification:
-    body = {"event": "callNotifications", "result": {"callInfo": {"call": {"id": "x~1o", "tag": "t"}, "state": "trying", **info}}}
+    body = {
+        "event": "callNotifications",
+        "result": {
+            "callInfo": {"call": {"id": "x~1o", "tag": "t"}, "state": "trying", **info}
+        },
+    }
     result = parse_notification_body(json.dumps(body).encode())
     assert isinstance(result, CallNotification)
     return result
@@ -42,7 +47,11 @@ def test_variants() -> None:
         startTime="2020-06-02 11:18:16",
         duration="4",
         reasonCode=17,
-        callee={"display_name": "74996497803", "forwarderList": [{"id": "a"}, {"x": 1}, "junk"], "id": 883140777828305},
+        callee={
+            "display_name": "74996497803",
+            "forwarderList": [{"id": "a"}, {"x": 1}, "junk"],
+            "id": 883140777828305,
+        },
         caller="not a party",
     )
     assert n.direction is CallDirection.INCOMING
@@ -58,7 +67,8 @@ def test_variants() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(4.0, 4), (4.5, None), (True, None), ("abc", None), ([], None)]
+    ("value", "expected"),
+    [(4.0, 4), (4.5, None), (True, None), ("abc", None), ([], None)],
 )
 def test_durations(value: object, expected: int | None) -> None:
     assert _call(duration=value).duration == expected
@@ -73,7 +83,9 @@ def test_bad_times_and_types() -> None:
 
 
 def test_vpbx_and_other_events() -> None:
-    assert parse_notification({"event": "vpbxNotifications", "result": {" eventType ": "workplacesChanged"}}) == PbxNotification(PbxChange.WORKPLACES_CHANGED, "workplacesChanged")
+    assert parse_notification(
+        {"event": "vpbxNotifications", "result": {" eventType ": "workplacesChanged"}}
+    ) == PbxNotification(PbxChange.WORKPLACES_CHANGED, "workplacesChanged")
     unknown = parse_notification({"event": "vpbxNotifications", "result": None})
     assert isinstance(unknown, PbxNotification)
     assert unknown.change is None
@@ -81,14 +93,37 @@ def test_vpbx_and_other_events() -> None:
 
 
 def test_recorded() -> None:
-    n = parse_notification({"event": "callNotifications", "result": {"callInfo": {"accountId": "883140777446532", "call": {"id": "SD1@127.0.0.1"}, "state": "recorded", "urlRecord": "https://h/p.mp3"}}})
+    n = parse_notification(
+        {
+            "event": "callNotifications",
+            "result": {
+                "callInfo": {
+                    "accountId": "883140777446532",
+                    "call": {"id": "SD1@127.0.0.1"},
+                    "state": "recorded",
+                    "urlRecord": "https://h/p.mp3",
+                }
+            },
+        }
+    )
     assert isinstance(n, CallNotification)
     assert n.state is CallState.RECORDED
     assert n.leg.tag is None
     assert n.account_id == "883140777446532"
 
 
-@pytest.mark.parametrize("payload", [[], {"event": 5}, {"event": ""}, {"event": "callNotifications", "result": {"callInfo": {"call": {"id": " "}, "state": "trying"}}}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"event": 5},
+        {"event": ""},
+        {
+            "event": "callNotifications",
+            "result": {"callInfo": {"call": {"id": " "}, "state": "trying"}},
+        },
+    ],
+)
 def test_invalid(payload: object) -> None:
     with pytest.raises(InvalidNotificationError):
         parse_notification(payload)

@@ -1,0 +1,225 @@
+"""The entry's life: failures, reauth, unload, devices, diagnostics, logbook."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
+from custom_components.mtt_business.logbook import async_describe_events, describe_call
+
+from .conftest import HomeAssistantServer, SimulatorServer
+
+ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
+RECEPTION_STATE = "sensor.resepshn_call_state"
+
+
+async def _refresh(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    await entry.runtime_data.directory.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_service_unavailable_and_back(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """5xx: entities unavailable, logged once; back: available, logged once."""
+    simulator.simulator.faults.set_api_fault(status=500)
+    await _refresh(hass, config_entry)
+    await _refresh(hass, config_entry)
+    assert hass.states.get(RECEPTION_STATE).state == "unavailable"
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelname == "ERROR" and "directory" in r.getMessage()
+    ]
+    assert len(errors) == 1
+    simulator.simulator.faults.clear()
+    await _refresh(hass, config_entry)
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
+    assert "recovered" in caplog.text
+
+
+async def test_refresh_token_expired_asks_to_sign_in_again(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+) -> None:
+    """3 days off: the refresh fails for good, reauth appears, entities unavailable."""
+    simulator.simulator.expire_access_tokens()
+    simulator.simulator.expire_refresh_tokens()
+    token = dict(config_entry.data["token"], expires_at=0)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "token": token}
+    )
+    await _refresh(hass, config_entry)
+    assert hass.states.get(RECEPTION_STATE).state == "unavailable"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_access_token_refused_for_good(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """A token refused even after a refresh: reauth."""
+    simulator.simulator.faults.set_api_fault(
+        status=401, methods=["externalNumbersInfo"]
+    )
+    await _refresh(hass, config_entry)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+
+async def test_unload_and_removed_workplace(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A workplace removed in the portal loses its device; unload works."""
+    sim = simulator.simulator
+    sim.workplaces = sim.workplaces[1:]
+    await _refresh(hass, config_entry)
+    devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
+    assert "Ресепшн" not in {d.name for d in devices}
+    assert len(devices) == 3
+    pbx = next(d for d in devices if d.name == config_entry.title)
+    from custom_components.mtt_business import async_remove_config_entry_device
+
+    assert not await async_remove_config_entry_device(hass, config_entry, pbx)
+    stale = device_registry.async_get_or_create(
+        config_entry_id=config_entry.entry_id, identifiers={(DOMAIN, "gone")}
+    )
+    assert await async_remove_config_entry_device(hass, config_entry, stale)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_stale_calls_are_dropped(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+) -> None:
+    """A call with no news for an hour is no longer believed active."""
+    simulator.simulator.scenario.ring_timeout = 10**6
+    await simulator.simulator.start_incoming_call("79161234567", "74996497803")
+    await simulator.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "1"
+    tracker = config_entry.runtime_data.call_monitor.tracker
+    tracker._clock = lambda: dt_util.utcnow() + timedelta(hours=1, minutes=1)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "0"
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
+
+
+async def test_diagnostics_hide_secrets(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+) -> None:
+    await simulator.simulator.start_incoming_call("79161234567", "74996497803")
+    await simulator.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    text = repr(diagnostics)
+    secret = ha_server.redirect_uri.rsplit("/", 1)[1]
+    assert secret not in text
+    assert config_entry.data["token"]["access_token"] not in text
+    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
+    assert len(diagnostics["active_calls"]) == 1
+    assert diagnostics["directory"]["workplaces"][0]["sip_id"] == "883140777716581"
+
+
+@pytest.mark.parametrize(
+    ("language", "data", "line"),
+    [
+        (
+            "en",
+            {
+                "state": "finished",
+                "direction": "incoming",
+                "caller": "+79121234567",
+                "workplace_name": "Reception",
+                "duration": 180,
+            },
+            "incoming call from +7 912 123-45-67 answered at Reception, 3 min",
+        ),
+        (
+            "ru",
+            {
+                "state": "finished",
+                "direction": "incoming",
+                "caller": "+79121234567",
+                "workplace_name": "Ресепшн",
+                "duration": 42,
+            },
+            "входящий вызов с +7 912 123-45-67 принят на РМ «Ресепшн», 42 с",
+        ),
+        (
+            "en",
+            {
+                "state": "finished",
+                "missed": True,
+                "caller": "+79121234567",
+                "callee": "+74996497803",
+            },
+            "missed call from +7 912 123-45-67 to +7 499 649-78-03",
+        ),
+        (
+            "en",
+            {
+                "state": "trying",
+                "direction": "outgoing",
+                "workplace": "883140582526566",
+                "callee": "+79219462761",
+            },
+            "outgoing call from 883140582526566 to +7 921 946-27-61",
+        ),
+        (
+            "en",
+            {"state": "recorded", "caller": None},
+            "the recording of the call from ? is ready",
+        ),
+        ("en", {"state": "weird"}, "call event"),
+    ],
+)
+async def test_logbook_lines(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    language: str,
+    data: dict[str, Any],
+    line: str,
+) -> None:
+    """Readable lines in English and Russian."""
+    hass.config.language = language
+    from custom_components.mtt_business.logbook import async_load_logbook_templates
+
+    await async_load_logbook_templates(hass)
+    described: dict[str, Any] = {}
+
+    def register(domain: str, event: str, describe: Any) -> None:
+        described["describe"] = describe
+
+    async_describe_events(hass, register)
+    entry = described["describe"](SimpleNamespace(data=data))
+    assert entry["message"] == line
+    assert (
+        describe_call(lambda key: key, {"state": "connected"}) == "incoming_connected"
+    )
