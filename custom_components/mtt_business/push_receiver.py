@@ -18,7 +18,6 @@ import logging
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.const import URL_API
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
@@ -117,7 +116,3 @@ def async_register_push_receiver(
         allowed_methods=["POST"],
     )
 
-
-def webhook_path(endpoint: RedirectEndpoint) -> str:
-    """Path of the webhook that answers for the same secret."""
-    return f"{URL_API}webhook/{endpoint.secret}"
