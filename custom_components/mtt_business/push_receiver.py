@@ -115,4 +115,3 @@ def async_register_push_receiver(
         local_only=False,
         allowed_methods=["POST"],
     )
-

@@ -1,10 +1,70 @@
-"""Personal-manager routing (placeholder until the call-control work lands)."""
+"""Personal-manager routing: a known customer's parked call goes to their manager.
+
+While parking is on for an external number, each incoming call waits 5 seconds on a
+parking leg (`…~1o`) for a command. When its `trying` push arrives, the caller is
+matched against the routing table of the entry's options (caller number or prefix →
+workplace; the longest prefix wins; `8…`, `7…` and `+7…` are equal): a match is
+transferred to that workplace at once; an unmatched call is handed back to the PBX's
+own routing at once (the parking leg is ended) unless the user turned that off.
+
+The decision is made while the push is being handled (no waiting) and joins the
+`mtt_business_call` event as `routed_to` and `routing`; the command to the provider
+is sent right after, in the background. If the provider refuses it, the failure is
+logged and a second `mtt_business_call` event with `state: routing_failed` and
+`routing_error` follows; the call then follows the PBX's own route.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from typing import Any
+
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
+from .api import MttBusinessError
+from .api.models import CallDirection, CallState
+from .call_monitor import EVENT_CALL, call_event_data
+from .call_tracker import CallUpdate
 from .data import MttBusinessConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+CONF_ROUTES = "routes"
+CONF_RELEASE_UNMATCHED = "release_unmatched"
+PARKING_LEG = re.compile(r"~1o$")
+_NOISE = re.compile(r"[\s\-().]")
+
+
+def normalize_prefix(raw: str) -> str | None:
+    """A caller number or prefix in international form (`8916…` → `+7916…`)."""
+    value = _NOISE.sub("", raw.split("@", 1)[0])
+    digits = value.removeprefix("+")
+    if not digits.isdigit():
+        return None
+    if value.startswith("+"):
+        return value
+    if digits[0] in "78":
+        return "+7" + digits[1:]
+    if digits[0] in "3489" and len(digits) <= 10:
+        return "+7" + digits
+    return "+" + digits
+
+
+def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
+    """The workplace of the longest prefix that the caller's number starts with."""
+    if not caller:
+        return None
+    best: tuple[int, str] | None = None
+    for route in routes:
+        prefix = route.get("caller", "")
+        if (
+            prefix
+            and caller.startswith(prefix)
+            and (best is None or len(prefix) > best[0])
+        ):
+            best = (len(prefix), route["workplace"])
+    return best[1] if best else None
 
 
 @callback
@@ -12,4 +72,65 @@ def async_start_routing(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> CALLBACK_TYPE:
     """Route parked incoming calls; returns the stop callback."""
-    return lambda: None
+    data = entry.runtime_data
+
+    @callback
+    def _async_route(update: CallUpdate) -> dict[str, Any] | None:
+        notification = update.notification
+        call = update.call
+        if (
+            notification.state is not CallState.TRYING
+            or call.direction is CallDirection.OUTGOING
+            or not PARKING_LEG.search(notification.leg.id)
+            or not notification.transport_id
+        ):
+            return None
+        routes: list[dict[str, str]] = entry.options.get(CONF_ROUTES, [])
+        workplace = match_route(routes, call.caller)
+        if workplace is not None:
+            _LOGGER.info(
+                "Routing the call from %s to workplace %s", call.caller, workplace
+            )
+            command = data.client.transfer_call(
+                notification.leg, notification.transport_id, workplace
+            )
+            decision: dict[str, Any] = {"routed_to": workplace, "routing": "transfer"}
+        elif entry.options.get(CONF_RELEASE_UNMATCHED, True):
+            _LOGGER.info(
+                "No route for the call from %s: released to the PBX", call.caller
+            )
+            command = data.client.terminate_call(
+                notification.leg, notification.transport_id
+            )
+            decision = {"routed_to": None, "routing": "released"}
+        else:
+            return {"routed_to": None, "routing": "none"}
+
+        async def _async_send() -> None:
+            try:
+                await command
+            except MttBusinessError as err:
+                _LOGGER.warning(
+                    "MTT Business refused routing the call from %s (%s): %s",
+                    call.caller,
+                    decision["routing"],
+                    err,
+                )
+                failed = call_event_data(
+                    entry.entry_id, update, data.call_monitor.workplace_name(workplace)
+                )
+                failed |= decision | {
+                    "state": "routing_failed",
+                    "routing_error": str(err),
+                }
+                hass.bus.async_fire(EVENT_CALL, failed)
+
+        entry.async_create_background_task(
+            hass,
+            _async_send(),
+            f"{entry.entry_id} routing {call.call_id}",
+            eager_start=True,
+        )
+        return decision
+
+    return data.call_monitor.async_add_hook(_async_route)

@@ -1,0 +1,161 @@
+"""Personal-manager routing: the options flow and parked calls from the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from custom_components.mtt_business.call_monitor import EVENT_CALL
+from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.routing import match_route, normalize_prefix
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from mtt_simulator.scenario import Scenario
+
+from .conftest import SimulatorServer
+
+RECEPTION = "883140777716581"
+IVAN = "883140777828305"
+EXTERNAL = "74996497803"
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    """A short parking window, so the PBX's own route comes quickly."""
+    scenario = Scenario.demo()
+    scenario.parking_window = 0.4
+    return scenario
+
+
+async def _set_table(hass: HomeAssistant, entry: ConfigEntry, table: str, release: bool = True) -> dict:  # type: ignore[type-arg]
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"table": table, "release_unmatched": release}
+    )
+
+
+async def _park(hass: HomeAssistant) -> None:
+    await hass.services.async_call(
+        DOMAIN, "set_parking", {"numbers": [EXTERNAL], "is_parking": True}, blocking=True
+    )
+
+
+async def _call(hass: HomeAssistant, sim: SimulatorServer, caller: str) -> str:
+    call_id = await sim.simulator.start_incoming_call(caller, EXTERNAL)
+    await sim.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    await sim.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    return call_id
+
+
+def test_prefixes() -> None:
+    assert normalize_prefix("8 (916) 123") == "+7916123"
+    assert normalize_prefix("+44 20") == "+4420"
+    assert normalize_prefix("916") == "+7916"
+    assert normalize_prefix("1234") == "+1234"
+    assert normalize_prefix("abc") is None
+    routes = [{"caller": "+7916", "workplace": "a"}, {"caller": "+791612", "workplace": "b"}]
+    assert match_route(routes, "+79161234567") == "b"
+    assert match_route(routes, "+79261234567") is None
+    assert match_route(routes, None) is None
+
+
+async def test_options_flow_validates_and_shows_the_table(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    result = await _set_table(hass, config_entry, "8 916 = nobody")
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"table": "invalid_route"}
+    assert result["description_placeholders"] == {"line": "8 916 = nobody"}
+    result = await _set_table(
+        hass, config_entry, "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581"
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "+79161234567", "workplace": IVAN},
+        {"caller": "+7495", "workplace": RECEPTION},
+    ]
+    again = await hass.config_entries.options.async_init(config_entry.entry_id)
+    table = again["data_schema"].schema["table"].default()
+    assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
+
+
+@pytest.mark.parametrize("caller", ["79161234567", "89161234567", "+79161234567"])
+async def test_known_caller_goes_to_the_manager(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer, caller: str
+) -> None:
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL, events.append)
+    await _set_table(hass, config_entry, "+7 916 123-45-67 = Менеджер Иван")
+    await _park(hass)
+    await _call(hass, simulator, caller)
+    assert events[0].data["routed_to"] == IVAN
+    assert events[0].data["routing"] == "transfer"
+    assert "transferCall" in [r.method for r in simulator.simulator.requests]
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
+    assert hass.states.get("sensor.resepshn_call_state").state == "idle"
+
+
+async def test_unknown_caller_is_released_at_once(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL, events.append)
+    await _set_table(hass, config_entry, "+7 916 123-45-67 = Менеджер Иван")
+    await _park(hass)
+    await _call(hass, simulator, "79990000000")
+    assert events[0].data["routing"] == "released"
+    assert "terminateCall" in [r.method for r in simulator.simulator.requests]
+    assert hass.states.get("sensor.resepshn_call_state").state == "ringing"
+
+
+async def test_release_turned_off_waits_for_the_pbx(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    await _set_table(hass, config_entry, "", release=False)
+    await _park(hass)
+    await _call(hass, simulator, "79990000000")
+    methods = [r.method for r in simulator.simulator.requests]
+    assert "terminateCall" not in methods
+    assert "transferCall" not in methods
+    assert hass.states.get("sensor.resepshn_call_state").state == "idle"
+    await asyncio.sleep(0.6)
+    await simulator.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.resepshn_call_state").state == "ringing"
+
+
+async def test_refused_transfer_follows_the_pbx_route(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_CALL, events.append)
+    await _set_table(hass, config_entry, "+7916 = Менеджер Иван")
+    await _park(hass)
+    simulator.simulator.faults.set_api_fault(methods=["transferCall"], status=400)
+    await _call(hass, simulator, "79161234567")
+    failed = [e.data for e in events if e.data["state"] == "routing_failed"]
+    assert len(failed) == 1
+    assert "Injected fault" in failed[0]["routing_error"]
+    assert "refused routing" in caplog.text
+    await asyncio.sleep(0.6)
+    await simulator.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.resepshn_call_state").state == "ringing"
+
+
+async def test_outgoing_calls_are_not_routed(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    await _set_table(hass, config_entry, "+7921 = Менеджер Иван")
+    await config_entry.runtime_data.client.make_call(RECEPTION, "89219462761")
+    await simulator.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    assert "transferCall" not in [r.method for r in simulator.simulator.requests]
