@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.mtt_business.call_monitor import EVENT_CALL
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.routing import match_route, normalize_prefix
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from mtt_simulator.scenario import Scenario
 
 from .conftest import SimulatorServer
@@ -29,7 +29,9 @@ def scenario() -> Scenario:
     return scenario
 
 
-async def _set_table(hass: HomeAssistant, entry: ConfigEntry, table: str, release: bool = True) -> dict:  # type: ignore[type-arg]
+async def _set_table(
+    hass: HomeAssistant, entry: ConfigEntry, table: str, release: bool = True
+) -> dict:  # type: ignore[type-arg]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     return await hass.config_entries.options.async_configure(
@@ -39,7 +41,10 @@ async def _set_table(hass: HomeAssistant, entry: ConfigEntry, table: str, releas
 
 async def _park(hass: HomeAssistant) -> None:
     await hass.services.async_call(
-        DOMAIN, "set_parking", {"numbers": [EXTERNAL], "is_parking": True}, blocking=True
+        DOMAIN,
+        "set_parking",
+        {"numbers": [EXTERNAL], "is_parking": True},
+        blocking=True,
     )
 
 
@@ -58,7 +63,10 @@ def test_prefixes() -> None:
     assert normalize_prefix("916") == "+7916"
     assert normalize_prefix("1234") == "+1234"
     assert normalize_prefix("abc") is None
-    routes = [{"caller": "+7916", "workplace": "a"}, {"caller": "+791612", "workplace": "b"}]
+    routes = [
+        {"caller": "+7916", "workplace": "a"},
+        {"caller": "+791612", "workplace": "b"},
+    ]
     assert match_route(routes, "+79161234567") == "b"
     assert match_route(routes, "+79261234567") is None
     assert match_route(routes, None) is None
@@ -72,7 +80,9 @@ async def test_options_flow_validates_and_shows_the_table(
     assert result["errors"] == {"table": "invalid_route"}
     assert result["description_placeholders"] == {"line": "8 916 = nobody"}
     result = await _set_table(
-        hass, config_entry, "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581"
+        hass,
+        config_entry,
+        "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581",
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options["routes"] == [
@@ -80,13 +90,16 @@ async def test_options_flow_validates_and_shows_the_table(
         {"caller": "+7495", "workplace": RECEPTION},
     ]
     again = await hass.config_entries.options.async_init(config_entry.entry_id)
-    table = again["data_schema"].schema["table"].default()
+    table = next(k for k in again["data_schema"].schema if k == "table").default()
     assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
 
 
 @pytest.mark.parametrize("caller", ["79161234567", "89161234567", "+79161234567"])
 async def test_known_caller_goes_to_the_manager(
-    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer, caller: str
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caller: str,
 ) -> None:
     events: list[Event] = []
     hass.bus.async_listen(EVENT_CALL, events.append)
