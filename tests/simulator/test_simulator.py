@@ -107,7 +107,7 @@ async def test_directory_shapes(rig: Rig) -> None:
     status, terminals = await rig.api("GET", "/terminalsInfo")
     assert set(terminals["result"]["terminals_list"][0]) == {"terminal", "workplace"}
     rig.token = "wrong"
-    status, body = await rig.api("GET", "/terminalsInfo")
+    status, _ = await rig.api("GET", "/terminalsInfo")
     assert status == 401
 
 
