@@ -385,6 +385,36 @@ async def control_state(request: web.Request) -> web.Response:
     )
 
 
+async def control_timings(request: web.Request) -> web.Response:
+    """GET /control/timings: when call pushes were sent and commands received.
+
+    Both on the simulator's monotonic clock (seconds), for latency measurements.
+    """
+    sim = request.app[SIMULATOR_KEY]
+    pushes = []
+    for push in sim.pushes:
+        info = push.body.get("result", {}).get("callInfo")
+        if isinstance(info, dict):
+            pushes.append(
+                {
+                    "leg_id": info["call"]["id"],
+                    "state": info["state"],
+                    "sent": push.sent,
+                }
+            )
+    requests = []
+    for logged in sim.requests:
+        params = (
+            logged.params.get("params") if isinstance(logged.params, dict) else None
+        )
+        call = params.get("call") if isinstance(params, dict) else None
+        leg_id = call.get("id") if isinstance(call, dict) else None
+        requests.append(
+            {"method": logged.method, "leg_id": leg_id, "received": logged.received}
+        )
+    return web.json_response({"pushes": pushes, "requests": requests})
+
+
 async def control_incoming(request: web.Request) -> web.Response:
     """POST /control/calls/incoming {from, to, workplace?, answer_after?, hangup_after?}."""
     sim = request.app[SIMULATOR_KEY]
@@ -517,6 +547,7 @@ def create_app(scenario: Scenario) -> web.Application:
     app.router.add_get("/records/{record}.mp3", record)
     app.router.add_post("/control/clients", control_clients)
     app.router.add_get("/control/state", control_state)
+    app.router.add_get("/control/timings", control_timings)
     app.router.add_post("/control/calls/incoming", control_incoming)
     app.router.add_post("/control/calls/{call_id}/answer", control_answer)
     app.router.add_post("/control/calls/{call_id}/hangup", control_hangup)
