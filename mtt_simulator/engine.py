@@ -185,6 +185,7 @@ class CallEngine:
             await self._send(call, leg, "trying")
             self._spawn(call, self._parked(call, external, target))
         else:
+            self._next_leg[call_id] = 2  # `~1o` is the parking leg
             self._spawn(call, self._present(call, external, target, first=True))
         return call
 
@@ -362,6 +363,7 @@ class CallEngine:
                 }
             )
         self.calls.pop(call.id, None)
+        self._next_leg.pop(call.id, None)
 
     def _call(self, call_id: str) -> SimCall:
         call = self.calls.get(call_id)

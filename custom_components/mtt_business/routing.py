@@ -82,6 +82,7 @@ def async_start_routing(
             notification.state is not CallState.TRYING
             or call.direction is CallDirection.OUTGOING
             or not PARKING_LEG.search(notification.leg.id)
+            or call.workplace is not None
             or not notification.transport_id
         ):
             return None

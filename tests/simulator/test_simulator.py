@@ -226,7 +226,7 @@ async def test_incoming_call_pushes_the_documented_shapes(rig: Rig) -> None:
         "forwarderList": [],
         "id": "78124241500",
     }
-    assert trying["call"]["id"].endswith("~1o")
+    assert trying["call"]["id"].endswith("~2o")  # ~1o is the parking leg
     finished = infos[3]
     assert set(finished) == {
         "call",

@@ -17,7 +17,7 @@ from homeassistant.components.application_credentials import (
     async_import_client_credential,
 )
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 import pytest
@@ -152,3 +152,15 @@ async def config_entry(
     entry = result["result"]
     assert entry.state.value == "loaded"
     return entry
+
+
+def collect_call_events(hass: HomeAssistant) -> list[Event]:
+    """Every `mtt_business_call` event from now on, in the order fired."""
+    events: list[Event] = []
+
+    @callback
+    def _collect(event: Event) -> None:
+        events.append(event)
+
+    hass.bus.async_listen("mtt_business_call", _collect)
+    return events

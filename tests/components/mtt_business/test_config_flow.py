@@ -325,3 +325,18 @@ async def _import_credential(
     await async_import_client_credential(
         hass, DOMAIN, ClientCredential(client_id, secret, name), name
     )
+
+
+async def test_credentials_dialog_shows_the_redirect_uri(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """The application-credentials dialog shows the Redirect URI, or a dash."""
+    from custom_components.mtt_business.application_credentials import (
+        async_get_description_placeholders,
+    )
+
+    placeholders = await async_get_description_placeholders(hass)
+    assert placeholders["redirect_url"] == ha_server.redirect_uri
+    hass.config.external_url = None
+    placeholders = await async_get_description_placeholders(hass)
+    assert placeholders["redirect_url"] == "—"

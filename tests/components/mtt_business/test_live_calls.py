@@ -12,9 +12,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant
 import pytest
 
-from custom_components.mtt_business.call_monitor import EVENT_CALL
-
-from .conftest import HomeAssistantServer, SimulatorServer
+from .conftest import HomeAssistantServer, SimulatorServer, collect_call_events
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -29,9 +27,7 @@ IVAN_STATE = "sensor.menedzher_ivan_call_state"
 @pytest.fixture
 def call_events(hass: HomeAssistant) -> list[Event]:
     """Every `mtt_business_call` event fired."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL, events.append)
-    return events
+    return collect_call_events(hass)
 
 
 async def _settle(hass: HomeAssistant, sim: SimulatorServer) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.mtt_business.call_monitor import EVENT_CALL
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.routing import match_route, normalize_prefix
 from mtt_simulator.scenario import Scenario
 
-from .conftest import SimulatorServer
+from .conftest import SimulatorServer, collect_call_events
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -101,8 +100,7 @@ async def test_known_caller_goes_to_the_manager(
     simulator: SimulatorServer,
     caller: str,
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL, events.append)
+    events = collect_call_events(hass)
     await _set_table(hass, config_entry, "+7 916 123-45-67 = Менеджер Иван")
     await _park(hass)
     await _call(hass, simulator, caller)
@@ -116,8 +114,7 @@ async def test_known_caller_goes_to_the_manager(
 async def test_unknown_caller_is_released_at_once(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL, events.append)
+    events = collect_call_events(hass)
     await _set_table(hass, config_entry, "+7 916 123-45-67 = Менеджер Иван")
     await _park(hass)
     await _call(hass, simulator, "79990000000")
@@ -148,8 +145,7 @@ async def test_refused_transfer_follows_the_pbx_route(
     simulator: SimulatorServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_CALL, events.append)
+    events = collect_call_events(hass)
     await _set_table(hass, config_entry, "+7916 = Менеджер Иван")
     await _park(hass)
     simulator.simulator.faults.set_api_fault(methods=["transferCall"], status=400)
