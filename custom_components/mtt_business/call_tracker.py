@@ -6,7 +6,7 @@ Rules (SPEC §4, and what the documentation leaves open):
   keeps one id through all its states.
 - A leg's states only move forward (trying → showing → connected → hiding →
   finished); a push older than what a leg already reached, or one seen before, changes
-  nothing. A call ends when one of its legs finishes and no other leg is live; a push
+  nothing. A call ends once one of its legs has finished and no leg is live; a push
   for an ended call changes nothing (except `recorded`, which adds the recording), so a
   `finished` before its `connected` does not resurrect the call.
 - `missed`: an incoming call that ended without any leg ever being connected.
@@ -264,7 +264,7 @@ class CallTracker:
             tracked.at[workplace] = (WorkplaceCallState.DIALING, now)
         tracked.call = replace(call, **fields)  # type: ignore[arg-type]
 
-        if n.state is CallState.FINISHED and tracked.live_legs() == 0:
+        if tracked.live_legs() == 0 and CallState.FINISHED in tracked.legs.values():
             tracked.at.clear()
             ended = replace(tracked.call, ended=True)
             del self._calls[call_id]
