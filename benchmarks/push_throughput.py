@@ -194,74 +194,82 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(calls: int, sample: int) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
-        async with (
-            RunningInstance(Path(tmp), customize=add_bare_component) as running,
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session,
-        ):
-            await running.login(session)
-            result = await running.add_integration(session)
-            if result.get("type") != "create_entry":
-                raise RuntimeError(f"Sign-in failed: {result}")
-            assert running.instance is not None
-            async with session.get(
-                f"{running.instance.simulator_url}/control/state"
-            ) as response:
-                state: dict[str, Any] = await response.json()
-            external = state["directory"]["external_numbers"][0]["number"]
-            workplace = state["directory"]["workplaces"][0]["workplace"]
-            ours = (
-                running.instance.redirect_uri.replace("localhost", "127.0.0.1")
-                + "/events"
-            )
-            bare = f"{running.ha_url}/api/webhook/bench_bare"
-            ha_pid = running.pid(1)
+        try:
+            await _run(Path(tmp), calls, sample)
+        except BaseException:
+            log = Path(tmp) / "homeassistant.log"
+            if log.exists():
+                print("--- last lines of Home Assistant's log ---")
+                print("\n".join(log.read_text(errors="replace").splitlines()[-25:]))
+            raise
 
-            bodies = pushes(external, workplace)
-            # Warm up both paths.
-            await full_speed(session, ours, bodies, 500)
-            await full_speed(session, bare, bodies, 500)
 
-            ours_rate = await full_speed(session, ours, bodies, sample)
-            bare_rate = await full_speed(session, bare, bodies, sample)
-            ours_lat = await paced(session, ours, bodies, 200, 10)
-            bare_lat = await paced(session, bare, bodies, 200, 10)
+async def _run(tmp: Path, calls: int, sample: int) -> None:
+    async with (
+        RunningInstance(tmp, customize=add_bare_component) as running,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session,
+    ):
+        await running.login(session)
+        result = await running.add_integration(session)
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"Sign-in failed: {result}")
+        assert running.instance is not None
+        async with session.get(
+            f"{running.instance.simulator_url}/control/state"
+        ) as response:
+            state: dict[str, Any] = await response.json()
+        external = state["directory"]["external_numbers"][0]["number"]
+        workplace = state["directory"]["workplaces"][0]["workplace"]
+        ours = (
+            running.instance.redirect_uri.replace("localhost", "127.0.0.1") + "/events"
+        )
+        bare = f"{running.ha_url}/api/webhook/bench_bare"
+        ha_pid = running.pid(1)
 
-            print(f"pushes/s, 8 senders, {sample} pushes each:")
-            print(f"  bare webhook (JSON parse only): {bare_rate:8.0f}")
-            print(f"  mtt_business receiver:          {ours_rate:8.0f}")
-            print(f"  cost per push, ours / bare:     {bare_rate / ours_rate:8.2f}x")
-            print("answer latency at 200 pushes/s for 10 s (ms):")
-            for name, lat in (("bare", bare_lat), ("mtt_business", ours_lat)):
-                print(
-                    f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
-                    f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
-                )
+        bodies = pushes(external, workplace)
+        # Warm up both paths.
+        await full_speed(session, ours, bodies, 500)
+        await full_speed(session, bare, bodies, 500)
+
+        ours_rate = await full_speed(session, ours, bodies, sample)
+        bare_rate = await full_speed(session, bare, bodies, sample)
+        ours_lat = await paced(session, ours, bodies, 200, 10)
+        bare_lat = await paced(session, bare, bodies, 200, 10)
+
+        print(f"pushes/s, 8 senders, {sample} pushes each:")
+        print(f"  bare webhook (JSON parse only): {bare_rate:8.0f}")
+        print(f"  mtt_business receiver:          {ours_rate:8.0f}")
+        print(f"  cost per push, ours / bare:     {bare_rate / ours_rate:8.2f}x")
+        print("answer latency at 200 pushes/s for 10 s (ms):")
+        for name, lat in (("bare", bare_lat), ("mtt_business", ours_lat)):
             print(
-                f"  p99 ratio, ours / bare:         "
-                f"{percentile(ours_lat, 99) / percentile(bare_lat, 99):8.2f}x"
+                f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
+                f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
             )
+        print(
+            f"  p99 ratio, ours / bare:         "
+            f"{percentile(ours_lat, 99) / percentile(bare_lat, 99):8.2f}x"
+        )
 
-            before = rss_mb(ha_pid)
-            began = time.perf_counter()
-            per_call = len(call_sequence(0, external, workplace))
-            await full_speed(
-                session, ours, pushes(external, workplace, 10**6), calls * per_call
-            )
-            elapsed = time.perf_counter() - began
-            await asyncio.sleep(2)
-            after = rss_mb(ha_pid)
-            async with session.get(
-                f"{running.ha_url}/api/states", headers=running.headers()
-            ) as response:
-                states = await response.json()
-            active = [
-                s["state"] for s in states if s["entity_id"].endswith("active_calls")
-            ]
-            print(
-                f"memory after {calls} calls ({calls * per_call} pushes in "
-                f"{elapsed:.0f} s): {before:.1f} MB -> {after:.1f} MB "
-                f"(+{after - before:.1f} MB); active calls now: {active}"
-            )
+        before = rss_mb(ha_pid)
+        began = time.perf_counter()
+        per_call = len(call_sequence(0, external, workplace))
+        await full_speed(
+            session, ours, pushes(external, workplace, 10**6), calls * per_call
+        )
+        elapsed = time.perf_counter() - began
+        await asyncio.sleep(2)
+        after = rss_mb(ha_pid)
+        async with session.get(
+            f"{running.ha_url}/api/states", headers=running.headers()
+        ) as response:
+            states = await response.json()
+        active = [s["state"] for s in states if s["entity_id"].endswith("active_calls")]
+        print(
+            f"memory after {calls} calls ({calls * per_call} pushes in "
+            f"{elapsed:.0f} s): {before:.1f} MB -> {after:.1f} MB "
+            f"(+{after - before:.1f} MB); active calls now: {active}"
+        )
 
 
 def main() -> None:
