@@ -1,7 +1,8 @@
 """Parking switches: one per external number, through setParkingNumbers.
 
 The provider never reports parking back, so each switch is an assumed state that is
-restored after a restart.
+restored after a restart. The `set_parking` action tells the switches what it set
+(dispatcher signal `parking_signal(entry_id)`), so they show what was last sent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
@@ -23,6 +25,11 @@ from .data import MttBusinessConfigEntry
 from .entity import PbxEntity
 
 PARALLEL_UPDATES = 1
+
+
+def parking_signal(entry_id: str) -> str:
+    """Dispatcher signal: parking was set, with (normalized numbers, is_parking)."""
+    return f"{DOMAIN}_parking_{entry_id}"
 
 
 async def async_setup_entry(
@@ -70,6 +77,20 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None:
             self._attr_is_on = last.state == STATE_ON
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                parking_signal(self.coordinator.config_entry.entry_id),
+                self._async_parking_set,
+            )
+        )
+
+    @callback
+    def _async_parking_set(self, numbers: set[str | None], is_parking: bool) -> None:
+        """The `set_parking` action set parking for some numbers."""
+        if normalize_number(self.number) in numbers:
+            self._attr_is_on = is_parking
+            self.async_write_ha_state()
 
     @property
     def available(self) -> bool:
