@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -14,6 +15,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
 
 from .api import MttBusinessError
@@ -21,6 +23,7 @@ from .api.models import Leg
 from .api.phone_number import normalize_number
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .switch import parking_signal
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_CALLER_ID = "caller_id"
@@ -30,6 +33,7 @@ ATTR_TAG = "tag"
 ATTR_TRANSPORT_ID = "transport_id"
 ATTR_NUMBERS = "numbers"
 ATTR_IS_PARKING = "is_parking"
+_LEG_SUFFIX = re.compile(r"~\d+o$")
 
 _ENTRY: dict[Any, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LEG: dict[Any, Any] = {
@@ -88,10 +92,15 @@ def _workplace(
     """A workplace SIP ID from a device id or a SIP ID; None if it is neither."""
     directory = entry.runtime_data.directory.data
     if (device := dr.async_get(hass).async_get(value)) is not None:
+        prefix = f"{entry.unique_id}_"
         for domain, identifier in device.identifiers:
-            prefix = f"{entry.unique_id}_"
-            if domain == DOMAIN and identifier.startswith(prefix):
-                return identifier.removeprefix(prefix)
+            sip_id = identifier.removeprefix(prefix)
+            if (
+                domain == DOMAIN
+                and identifier.startswith(prefix)
+                and directory.workplace(sip_id) is not None
+            ):
+                return sip_id
         raise _invalid("unknown_workplace", field=field, value=value)
     if directory.workplace(value) is not None:
         return value
@@ -111,21 +120,24 @@ def _dial(value: str, field: str) -> str:
 
 
 def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
-    """The call's current leg, as given or as the call tracker knows it."""
-    call_id: str = call.data[ATTR_CALL_ID]
-    tracked = entry.runtime_data.call_monitor.tracker.call(call_id)
-    tag = call.data.get(ATTR_TAG)
-    transport = call.data.get(ATTR_TRANSPORT_ID)
+    """The leg to act on, as given or as the call tracker knows it.
+
+    `call_id` is the event's `call_id` (the call's current leg is meant) or its
+    `leg_id` (that very leg). `tag` and `transport_id` default to the tracker's.
+    """
+    value: str = call.data[ATTR_CALL_ID]
+    tracker = entry.runtime_data.call_monitor.tracker
+    tracked = tracker.call(value) or tracker.call(_LEG_SUFFIX.sub("", value))
+    tag: str | None = call.data.get(ATTR_TAG)
+    transport: str | None = call.data.get(ATTR_TRANSPORT_ID)
+    leg_id = value
     if tracked is not None:
-        leg_id = tracked.leg.id
-        tag = tag or tracked.leg.tag
+        if value in (tracked.call_id, tracked.leg.id):
+            leg_id = tracked.leg.id
+            tag = tag or tracked.leg.tag
         transport = transport or tracked.transport_id
-    elif tag and transport:
-        leg_id = call_id
-    else:
-        raise _invalid("unknown_call", field=ATTR_CALL_ID, value=call_id)
-    if not transport:
-        raise _invalid("unknown_call", field=ATTR_CALL_ID, value=call_id)
+    if not tag or not transport:
+        raise _invalid("unknown_call", field=ATTR_CALL_ID, value=value)
     return Leg(leg_id, tag), transport
 
 
@@ -186,12 +198,19 @@ async def _async_set_parking(call: ServiceCall) -> None:
         if (number := own.get(normalize_number(value))) is None:
             raise _invalid("unknown_number", field=ATTR_NUMBERS, value=value)
         numbers.append(number)
+    is_parking: bool = call.data[ATTR_IS_PARKING]
     try:
         await entry.runtime_data.client.set_parking_numbers(
-            numbers, is_parking=call.data[ATTR_IS_PARKING]
+            numbers, is_parking=is_parking
         )
     except MttBusinessError as err:
         raise _provider_error(err) from err
+    async_dispatcher_send(
+        call.hass,
+        parking_signal(entry.entry_id),
+        {normalize_number(n) for n in numbers},
+        is_parking,
+    )
 
 
 @callback

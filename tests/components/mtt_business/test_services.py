@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
@@ -43,7 +44,9 @@ async def test_make_call_from_a_workplace_device(
         True,
     )
     assert result is not None
-    assert result["call_id"].startswith("SD")
+    placed = simulator.simulator.engine.calls[result["call_id"]]
+    assert placed.direction == "outgoing"
+    assert placed.leg.workplace == RECEPTION
     request = simulator.simulator.requests[-1]
     assert request.method == "makeCall"
     assert request.params == {
@@ -182,3 +185,159 @@ async def test_set_parking_and_the_switch(
         )
     assert hass.states.get(switch).state == "off"
     assert const.DOMAIN == DOMAIN
+
+
+async def _ring(hass: HomeAssistant, sim: SimulatorServer, caller: str) -> str:
+    call_id = await sim.simulator.start_incoming_call(caller, EXTERNAL)
+    await sim.simulator.wait_pushed()
+    await hass.async_block_till_done()
+    return call_id
+
+
+async def _settle(hass: HomeAssistant, sim: SimulatorServer) -> None:
+    await sim.simulator.wait_pushed()
+    await hass.async_block_till_done()
+
+
+async def test_several_entries_need_the_entry_id(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """With two entries the action must name one, and that one must be loaded."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other", title="Other")
+    other.add_to_hass(hass)
+    other.mock_state(hass, ConfigEntryState.LOADED)
+    data = {"caller_id": RECEPTION, "callee_id": "89219462761"}
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "make_call", data)
+    assert err.value.translation_key == "entry_required"
+    result = await _call(
+        hass, "make_call", data | {"config_entry_id": config_entry.entry_id}, True
+    )
+    assert result is not None
+    assert result["call_id"] in simulator.simulator.engine.calls
+    other.mock_state(hass, ConfigEntryState.NOT_LOADED)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "make_call", data | {"config_entry_id": other.entry_id})
+    assert err.value.translation_key == "entry_not_loaded"
+    assert err.value.translation_placeholders == {"entry_id": other.entry_id}
+
+
+async def test_devices_other_than_workplaces_are_refused(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The PBX device is no workplace; the error names the field and the value."""
+    pbx = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(config_entry.unique_id)), config_entry.entry_id
+    )
+    assert pbx is not None
+    before = len(simulator.simulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "make_call", {"caller_id": pbx.id, "callee_id": "+74951"})
+    assert err.value.translation_key == "unknown_workplace"
+    assert err.value.translation_placeholders == {
+        "field": "caller_id",
+        "value": pbx.id,
+    }
+    assert len(simulator.simulator.requests) == before
+
+
+async def test_transfer_to_a_number_and_to_a_workplace_device(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A workplace device or a number in any form; each action sends one request."""
+    sim = simulator.simulator
+    ivan = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"), config_entry.entry_id
+    )
+    assert ivan is not None
+    call_id = await _ring(hass, simulator, "79161234567")
+    await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": ivan.id})
+    await _settle(hass, simulator)
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
+    await _call(
+        hass, "transfer_call", {"call_id": call_id, "callee_id": "+7 921 946-27-61"}
+    )
+    await _settle(hass, simulator)
+    transfers = [r for r in sim.requests if r.method == "transferCall"]
+    assert [r.params["params"]["calleeId"] for r in transfers] == [
+        IVAN,
+        "89219462761",
+    ]
+    assert (
+        transfers[0].params["params"]["call"]["id"]
+        != (transfers[1].params["params"]["call"]["id"])
+    )
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "idle"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": "abc"})
+    assert err.value.translation_key == "invalid_number"
+    assert err.value.translation_placeholders["field"] == "callee_id"
+
+
+async def test_the_event_leg_id_names_that_leg(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """`call_id` may be the event's leg_id; tag and transport still come by default."""
+    sim = simulator.simulator
+    call_id = await _ring(hass, simulator, "79161234567")
+    tracked = config_entry.runtime_data.call_monitor.tracker.call(call_id)
+    assert tracked is not None
+    leg = tracked.leg
+    await _call(hass, "terminate_call", {"call_id": leg.id})
+    request = sim.requests[-1]
+    assert request.method == "terminateCall"
+    assert request.params == {
+        "params": {
+            "call": {"id": leg.id, "tag": leg.tag},
+            "transportId": tracked.transport_id,
+        }
+    }
+    assert request.status == 200
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ({"status": 500}, "500"),
+        ({"status": 404}, "Injected fault"),
+        ({"html": True, "status": 502}, "502"),
+        ({"timeout": 1.0}, "no answer"),
+    ],
+)
+async def test_a_failed_transfer_is_not_retried(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    fault: dict[str, object],
+    message: str,
+) -> None:
+    """The provider's failure is reported once; the transfer is not sent again."""
+    config_entry.runtime_data.client._timeout = 0.3
+    call_id = await _ring(hass, simulator, "79161234567")
+    simulator.simulator.faults.set_api_fault(methods=["transferCall"], **fault)  # type: ignore[arg-type]
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": IVAN})
+    assert err.value.translation_key == "provider_error"
+    assert message in err.value.translation_placeholders["error"]
+    methods = [r.method for r in simulator.simulator.requests]
+    assert methods.count("transferCall") == 1
+
+
+async def test_expired_token_during_a_transfer(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """A 401 on a command: refresh, send again once (the first was not executed)."""
+    call_id = await _ring(hass, simulator, "79161234567")
+    simulator.simulator.expire_access_tokens()
+    await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": IVAN})
+    requests = simulator.simulator.requests[-3:]
+    assert [r.method for r in requests] == ["transferCall", "token", "transferCall"]
+    assert [r.status for r in requests] == [401, 200, 200]
+    await _settle(hass, simulator)
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
