@@ -110,13 +110,17 @@ def _workplace(
 
 
 def _dial(value: str, field: str) -> str:
-    """A number in the form the PBX dials (`8…` for Russian numbers)."""
+    """A number in the form the PBX dials.
+
+    Russian numbers as the documentation's example dials them (`8…`); others in
+    E.164 (`+44…`): without the `+` the PBX would read them as Russian numbers.
+    """
     number = normalize_number(value)
     if number is None or not number.startswith("+"):
         raise _invalid("invalid_number", field=field, value=value)
     if number.startswith("+7") and len(number) == 12:
         return "8" + number[2:]
-    return number.removeprefix("+")
+    return number
 
 
 def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:

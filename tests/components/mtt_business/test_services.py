@@ -26,6 +26,28 @@ async def _call(hass: HomeAssistant, service: str, data: dict, response: bool = 
     )
 
 
+@pytest.mark.parametrize(
+    ("callee", "dialled"),
+    [
+        ("89219462761", "89219462761"),
+        ("79219462761", "89219462761"),
+        ("+7 (921) 946-27-61", "89219462761"),
+        ("79219462761@pstn", "89219462761"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+async def test_make_call_dials_any_common_format(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    callee: str,
+    dialled: str,
+) -> None:
+    """Russian numbers go out as `8…`, others in E.164."""
+    await _call(hass, "make_call", {"caller_id": RECEPTION, "callee_id": callee}, True)
+    assert simulator.simulator.requests[-1].params["params"]["calleeId"] == dialled
+
+
 async def test_make_call_from_a_workplace_device(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
