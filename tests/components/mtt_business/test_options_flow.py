@@ -1,0 +1,217 @@
+"""The options flow: the routing table of personal managers, rule by rule or as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+import pytest
+
+from .conftest import SimulatorServer
+
+RECEPTION = "883140777716581"
+IVAN = "883140777828305"
+
+
+async def _menu(hass: HomeAssistant, entry: ConfigEntry) -> ConfigFlowResult:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "init"
+    return result
+
+
+async def _open(hass: HomeAssistant, entry: ConfigEntry, step: str) -> ConfigFlowResult:
+    result = await _menu(hass, entry)
+    assert step in result["menu_options"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+
+
+async def _submit(
+    hass: HomeAssistant, result: ConfigFlowResult, data: dict[str, Any]
+) -> ConfigFlowResult:
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
+async def _add(
+    hass: HomeAssistant, entry: ConfigEntry, caller: str, workplace: str
+) -> ConfigFlowResult:
+    form = await _open(hass, entry, "add_route")
+    assert form["type"] is FlowResultType.FORM
+    assert form["step_id"] == "route"
+    return await _submit(hass, form, {"caller": caller, "workplace": workplace})
+
+
+def _suggested(result: ConfigFlowResult, key: str) -> Any:
+    schema = result["data_schema"]
+    assert schema is not None
+    marker = next(k for k in schema.schema if k == key)
+    return (marker.description or {}).get("suggested_value")
+
+
+async def test_empty_table_menu(hass: HomeAssistant, config_entry: ConfigEntry) -> None:
+    """With no rules there is nothing to edit or remove."""
+    result = await _menu(hass, config_entry)
+    assert result["menu_options"] == ["add_route", "table", "settings"]
+    assert result["description_placeholders"] == {"routes": "—"}
+
+
+async def test_add_rules_in_any_number_format(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """`8…`, `7…` and `+7…` are stored alike; the menu then lists the rules."""
+    runtime = config_entry.runtime_data
+    result = await _add(hass, config_entry, "8 (916) 123-45-67", IVAN)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await _add(hass, config_entry, "7495", RECEPTION)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "+79161234567", "workplace": IVAN},
+        {"caller": "+7495", "workplace": RECEPTION},
+    ]
+    # Saved without a reload: routing reads the options when a call comes.
+    assert config_entry.runtime_data is runtime
+    menu = await _menu(hass, config_entry)
+    assert menu["menu_options"] == [
+        "add_route",
+        "edit_route",
+        "remove_routes",
+        "table",
+        "settings",
+    ]
+    assert menu["description_placeholders"] == {
+        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн"
+    }
+
+
+@pytest.mark.parametrize(
+    ("caller", "error"),
+    [
+        ("not a number", "invalid_caller"),
+        ("", "invalid_caller"),
+        ("+7 916 123-45-67", "duplicate_caller"),
+        ("79161234567", "duplicate_caller"),
+    ],
+)
+async def test_bad_rules_are_refused(
+    hass: HomeAssistant, config_entry: ConfigEntry, caller: str, error: str
+) -> None:
+    """The form comes back with the error on the field, and what was typed."""
+    await _add(hass, config_entry, "89161234567", IVAN)
+    result = await _add(hass, config_entry, caller, RECEPTION)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"caller": error}
+    assert _suggested(result, "caller") == caller
+    assert config_entry.options["routes"] == [
+        {"caller": "+79161234567", "workplace": IVAN}
+    ]
+
+
+async def test_only_workplaces_of_the_pbx(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """The workplace comes from the PBX's list; one removed meanwhile is refused."""
+    form = await _open(hass, config_entry, "add_route")
+    with pytest.raises(InvalidData):
+        await _submit(hass, form, {"caller": "8916", "workplace": "883140777380595"})
+    sim = simulator.simulator
+    await sim.edit_directory(
+        {"workplaces": [{"workplace": RECEPTION, "name": "Ресепшн"}]}
+    )
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    result = await _submit(hass, form, {"caller": "8916", "workplace": IVAN})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"workplace": "unknown_workplace"}
+    assert "routes" not in config_entry.options
+
+
+async def test_edit_a_rule(hass: HomeAssistant, config_entry: ConfigEntry) -> None:
+    """The chosen rule is shown filled in; its own number is no duplicate."""
+    await _add(hass, config_entry, "8916", IVAN)
+    await _add(hass, config_entry, "8495", RECEPTION)
+    choose = await _open(hass, config_entry, "edit_route")
+    assert choose["step_id"] == "edit_route"
+    form = await _submit(hass, choose, {"route": "1"})
+    assert form["step_id"] == "route"
+    assert _suggested(form, "caller") == "+7495"
+    assert _suggested(form, "workplace") == RECEPTION
+    duplicate = await _submit(hass, form, {"caller": "7916", "workplace": IVAN})
+    assert duplicate["errors"] == {"caller": "duplicate_caller"}
+    result = await _submit(hass, form, {"caller": "+7 495", "workplace": IVAN})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "+7916", "workplace": IVAN},
+        {"caller": "+7495", "workplace": IVAN},
+    ]
+
+
+async def test_remove_rules(hass: HomeAssistant, config_entry: ConfigEntry) -> None:
+    """Chosen rules go, the others stay, and so does the setting."""
+    await _add(hass, config_entry, "8916", IVAN)
+    await _add(hass, config_entry, "8495", RECEPTION)
+    await _add(hass, config_entry, "8812", RECEPTION)
+    settings = await _open(hass, config_entry, "settings")
+    await _submit(hass, settings, {"release_unmatched": False})
+    form = await _open(hass, config_entry, "remove_routes")
+    result = await _submit(hass, form, {"remove": ["0", "2"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options == {
+        "routes": [{"caller": "+7495", "workplace": RECEPTION}],
+        "release_unmatched": False,
+    }
+
+
+async def test_the_table_as_text(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Names or SIP IDs, any number format; a bad line is named; shown back."""
+    bad = [
+        "8 916 = nobody",
+        "phone = Ресепшн",
+        "8916 = Ресепшн\n+7 916 = Менеджер Иван",
+    ]
+    for table in bad:
+        form = await _open(hass, config_entry, "table")
+        result = await _submit(hass, form, {"table": table})
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"table": "invalid_route"}
+        assert result["description_placeholders"]["line"] == table.splitlines()[-1]
+    form = await _open(hass, config_entry, "table")
+    result = await _submit(
+        hass,
+        form,
+        {"table": "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "+79161234567", "workplace": IVAN},
+        {"caller": "+7495", "workplace": RECEPTION},
+    ]
+    again = await _open(hass, config_entry, "table")
+    schema = again["data_schema"]
+    assert schema is not None
+    table = next(k for k in schema.schema if k == "table").default()
+    assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
+    cleared = await _submit(hass, again, {"table": ""})
+    assert cleared["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == []
+
+
+async def test_release_setting_defaults_to_on(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Unmatched calls go back to the PBX at once unless turned off; rules stay."""
+    await _add(hass, config_entry, "8916", IVAN)
+    form = await _open(hass, config_entry, "settings")
+    default = next(k for k in form["data_schema"].schema if k == "release_unmatched")
+    assert default.default() is True
+    await _submit(hass, form, {"release_unmatched": False})
+    assert config_entry.options["release_unmatched"] is False
+    assert config_entry.options["routes"] == [{"caller": "+7916", "workplace": IVAN}]
+    form = await _open(hass, config_entry, "settings")
+    default = next(k for k in form["data_schema"].schema if k == "release_unmatched")
+    assert default.default() is False
