@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
@@ -157,3 +158,42 @@ async def test_outgoing_calls_are_not_routed(
     await simulator.simulator.wait_pushed()
     await hass.async_block_till_done()
     assert "transferCall" not in [r.method for r in simulator.simulator.requests]
+
+
+async def test_a_push_delivered_twice_routes_once(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The provider may push twice: the call is still transferred once, and logged."""
+    caplog.set_level(logging.INFO, "custom_components.mtt_business.routing")
+    events = collect_call_events(hass)
+    await _set_table(hass, config_entry, "8916 = Менеджер Иван")
+    await _park(hass)
+    simulator.simulator.faults.push.duplicate = True
+    await _call(hass, simulator, "89161234567")
+    methods = [r.method for r in simulator.simulator.requests]
+    assert methods.count("transferCall") == 1
+    assert [e.data["routing"] for e in events if "routing" in e.data] == ["transfer"]
+    assert "Routing the call from +79161234567 to workplace" in caplog.text
+
+
+async def test_a_refused_release_is_reported(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Ending the parking leg refused: logged, in an event, and the PBX routes later."""
+    events = collect_call_events(hass)
+    await _set_table(hass, config_entry, "")
+    await _park(hass)
+    simulator.simulator.faults.set_api_fault(methods=["terminateCall"], status=503)
+    await _call(hass, simulator, "79990000000")
+    failed = [e.data for e in events if e.data["state"] == "routing_failed"]
+    assert len(failed) == 1
+    assert failed[0]["routing"] == "released"
+    assert failed[0]["routed_to"] is None
+    assert "503" in failed[0]["routing_error"]
+    assert "refused routing" in caplog.text
