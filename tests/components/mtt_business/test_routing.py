@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
+import shutil
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.mtt_business.const import DOMAIN
@@ -20,6 +24,10 @@ from .conftest import SimulatorServer, collect_call_events
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
 EXTERNAL = "74996497803"
+BLUEPRINT = (
+    Path(__file__).parents[3]
+    / "blueprints/automation/mtt_business/personal_manager.yaml"
+)
 
 
 @pytest.fixture
@@ -197,3 +205,77 @@ async def test_a_refused_release_is_reported(
     assert failed[0]["routed_to"] is None
     assert "503" in failed[0]["routing_error"]
     assert "refused routing" in caplog.text
+
+
+async def _use_blueprint(
+    hass: HomeAssistant, tmp_path: Path, inputs: dict[str, Any]
+) -> None:
+    """Install the project's blueprint in a fresh config dir and use it."""
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "blueprints" / "automation" / "mtt_business"
+    await hass.async_add_executor_job(lambda: target.mkdir(parents=True, exist_ok=True))
+    await hass.async_add_executor_job(shutil.copy, BLUEPRINT, target)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "id": "personal_manager",
+                "use_blueprint": {
+                    "path": "mtt_business/personal_manager.yaml",
+                    "input": inputs,
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    automations = hass.states.async_all("automation")
+    assert [a.state for a in automations] == ["on"], automations
+
+
+@pytest.mark.parametrize(
+    ("phone", "caller", "transferred"),
+    [
+        ("8 (916) 123-45-67", "79161234567", True),
+        ("+79161234567", "89161234567", True),
+        ("79161234567", "+79161234567", True),
+        ("8 (916) 123-45-67", "79161234568", False),
+    ],
+)
+async def test_blueprint_routes_a_persons_calls(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+    tmp_path: Path,
+    phone: str,
+    caller: str,
+    transferred: bool,
+) -> None:
+    """The blueprint transfers a person's parked call to the manager's workplace."""
+    ivan = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"), config_entry.entry_id
+    )
+    assert ivan is not None
+    hass.states.async_set("person.anna", "not_home", {"phone": phone})
+    hass.states.async_set("person.boris", "home", {"phone": "+7 495 000-00-00"})
+    await _use_blueprint(
+        hass, tmp_path, {"customers": ["person.boris", "person.anna"], "manager": ivan.id}
+    )
+    await _set_table(hass, config_entry, "", release=False)
+    await _park(hass)
+    await _call(hass, simulator, caller)
+    await hass.async_block_till_done()
+    transfers = [
+        r.params["params"]
+        for r in simulator.simulator.requests
+        if r.method == "transferCall"
+    ]
+    if transferred:
+        assert [t["calleeId"] for t in transfers] == [IVAN]
+        assert transfers[0]["call"]["id"].endswith("~1o")
+        await simulator.simulator.wait_pushed()
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
+    else:
+        assert transfers == []
