@@ -260,7 +260,9 @@ async def test_blueprint_routes_a_persons_calls(
     hass.states.async_set("person.anna", "not_home", {"phone": phone})
     hass.states.async_set("person.boris", "home", {"phone": "+7 495 000-00-00"})
     await _use_blueprint(
-        hass, tmp_path, {"customers": ["person.boris", "person.anna"], "manager": ivan.id}
+        hass,
+        tmp_path,
+        {"customers": ["person.boris", "person.anna"], "manager": ivan.id},
     )
     await _set_table(hass, config_entry, "", release=False)
     await _park(hass)
