@@ -105,6 +105,10 @@ def async_start_routing(
             )
             decision = {"routed_to": None, "routing": "released"}
         else:
+            _LOGGER.info(
+                "No route for the call from %s: left to the PBX after the parking",
+                call.caller,
+            )
             return {"routed_to": None, "routing": "none"}
 
         async def _async_send() -> None:

@@ -122,11 +122,19 @@ async def test_unknown_caller_is_released_at_once(
 
 
 async def test_release_turned_off_waits_for_the_pbx(
-    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, "custom_components.mtt_business.routing")
+    events = collect_call_events(hass)
     await _set_table(hass, config_entry, "", release=False)
     await _park(hass)
     await _call(hass, simulator, "79990000000")
+    assert events[0].data["routing"] == "none"
+    assert events[0].data["routed_to"] is None
+    assert "No route for the call from +79990000000: left to the PBX" in caplog.text
     methods = [r.method for r in simulator.simulator.requests]
     assert "terminateCall" not in methods
     assert "transferCall" not in methods
