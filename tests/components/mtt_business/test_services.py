@@ -363,3 +363,19 @@ async def test_expired_token_during_a_transfer(
     assert [r.status for r in requests] == [401, 200, 200]
     await _settle(hass, simulator)
     assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
+
+
+async def test_a_terminal_is_no_transfer_target(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """The translated message names the field and the value."""
+    call_id = await _ring(hass, simulator, "79161234567")
+    before = len(simulator.simulator.requests)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": TERMINAL})
+    assert err.value.translation_key == "terminal_not_workplace"
+    assert str(err.value) == (
+        f"callee_id: {TERMINAL} is a terminal, not a workplace; "
+        "give the workplace it belongs to"
+    )
+    assert len(simulator.simulator.requests) == before
