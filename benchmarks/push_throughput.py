@@ -8,7 +8,8 @@ prints:
 
 - pushes per second at full speed (8 concurrent senders) and the cost ratio;
 - answer latency p50/p99 at a paced 200 pushes/s, for both;
-- Home Assistant's resident memory before and after --calls calls (default 100,000).
+- Home Assistant's resident memory before and after --calls calls (default 100,000),
+  first through the bare webhook (the baseline), then through ours.
 
 Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000]
 """
@@ -251,25 +252,27 @@ async def _run(tmp: Path, calls: int, sample: int) -> None:
             f"{percentile(ours_lat, 99) / percentile(bare_lat, 99):8.2f}x"
         )
 
-        before = rss_mb(ha_pid)
-        began = time.perf_counter()
         per_call = len(call_sequence(0, external, workplace))
-        await full_speed(
-            session, ours, pushes(external, workplace, 10**6), calls * per_call
-        )
-        elapsed = time.perf_counter() - began
-        await asyncio.sleep(2)
-        after = rss_mb(ha_pid)
+        total = calls * per_call
+        growth = {}
+        for name, url, start in (("bare", bare, 10**6), ("ours", ours, 10**7)):
+            before = rss_mb(ha_pid)
+            await full_speed(session, url, pushes(external, workplace, start), total)
+            await asyncio.sleep(5)
+            growth[name] = (before, rss_mb(ha_pid))
         async with session.get(
             f"{running.ha_url}/api/states", headers=running.headers()
         ) as response:
             states = await response.json()
         active = [s["state"] for s in states if s["entity_id"].endswith("active_calls")]
         print(
-            f"memory after {calls} calls ({calls * per_call} pushes in "
-            f"{elapsed:.0f} s): {before:.1f} MB -> {after:.1f} MB "
-            f"(+{after - before:.1f} MB); active calls now: {active}"
+            f"resident memory of Home Assistant, {calls} calls ({total} pushes) each:"
         )
+        for name, (before, after) in growth.items():
+            print(
+                f"  {name:5s} {before:7.1f} MB -> {after:7.1f} MB  (+{after - before:.1f} MB)"
+            )
+        print(f"  active calls afterwards: {active}")
 
 
 def main() -> None:
