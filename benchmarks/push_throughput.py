@@ -69,7 +69,7 @@ def add_bare_component(config_dir: Path) -> None:
 
 
 def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
-    """The documented pushes of one incoming call answered at a workplace."""
+    """The documented pushes of one incoming call answered at a workplace (no parking)."""
     prefix = f"{n:032x}_00015ED635780FC7"
     caller = f"7916{n % 10_000_000:07d}"
     base_caller = {
@@ -107,9 +107,10 @@ def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
             "id": workplace,
         },
     }
+    # No parking: a parked leg would make the integration's routing send a command
+    # to the provider, which is not what this measures.
     states = [
-        parked,
-        {**parked, "state": "hiding"},
+        {**at_workplace, "state": "trying"},
         {**at_workplace, "state": "showing"},
         {**at_workplace, "state": "connected"},
         {

@@ -1,6 +1,7 @@
 """A ready-to-use Home Assistant configuration pointed at the MTT simulator.
 
-Used by `scripts/develop` and by the end-to-end test. Standard library only.
+Used by `scripts/develop`, the end-to-end test and the benchmarks; runs with the
+project's virtual environment (it asks Home Assistant for its HTTP settings schema).
 
 `prepare` writes a configuration folder in which onboarding is done, a user exists,
 the integration is loaded from the working tree (through a `custom_components` link)
@@ -73,10 +74,6 @@ homeassistant:
   currency: RUB
   unit_system: metric
 
-http:
-  server_host: 127.0.0.1
-  server_port: {ha_port}
-
 frontend:
 config:
 logbook:
@@ -99,6 +96,28 @@ mtt_business:
     link = components / "mtt_business"
     if not link.is_symlink():
         link.symlink_to(ROOT / "custom_components" / "mtt_business")
+
+    # Home Assistant 2026.10 keeps the HTTP settings in storage: a `http:` block in
+    # YAML becomes a "pending" trial that restarts Home Assistant after 5 minutes
+    # unless a person confirms it. So the settings are written as confirmed.
+    from homeassistant.components.http.config import (  # noqa: PLC0415
+        HTTP_STORAGE_SCHEMA,
+    )
+
+    stable = {
+        **HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": ha_port}),
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "error": None,
+        "error_message": None,
+    }
+    (storage / "http").write_text(
+        _storage(
+            "http",
+            {"stable": stable, "pending": None, "yaml_migration_done": True},
+            version=2,
+            minor_version=2,
+        )
+    )
 
     redirect_store = storage / "mtt_business.redirect_uri"
     if redirect_store.exists():
