@@ -68,13 +68,14 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
         "workplace": workplace,
         "duration": length,
         "routed_to": data.get("routed_to") or "",
+        "routing_error": data.get("routing_error") or "?",
     }
     if state == "finished":
         key = "missed" if data.get("missed") else f"{direction}_finished"
     elif state in ("trying", "showing", "connected", "hiding"):
         key = f"{direction}_{state}"
-    elif state == "recorded":
-        key = "recorded"
+    elif state in ("recorded", "routing_failed"):
+        key = state
     else:
         key = "unknown"
     return template(key).format(**values)

@@ -198,6 +198,15 @@ async def test_diagnostics_hide_secrets(
             "the recording of the call from ? is ready",
         ),
         ("en", {"state": "weird"}, "call event"),
+        (
+            "ru",
+            {
+                "state": "routing_failed",
+                "caller": "+79121234567",
+                "routing_error": "400: Call leg not found",
+            },
+            "не удалось направить вызов с +7 912 123-45-67 (400: Call leg not found); его распределяет ВАТС",
+        ),
     ],
 )
 async def test_logbook_lines(
