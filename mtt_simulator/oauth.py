@@ -111,6 +111,8 @@ class OAuthServer:
     def token(self, form: dict[str, str]) -> dict[str, object]:
         """The token endpoint: `authorization_code` or `refresh_token`."""
         grant_type = form.get("grant_type")
+        if not grant_type:
+            raise OAuthError("invalid_request")
         if grant_type not in ("authorization_code", "refresh_token"):
             raise OAuthError("unsupported_grant_type")
         if "client_id" not in form or "client_secret" not in form:

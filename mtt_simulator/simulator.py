@@ -69,6 +69,14 @@ class Simulator:
         self._held: dict[str, Any] | None = None
         self._sender: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
+        for spec in scenario.clients:
+            if spec.redirect_uri:
+                self.register_client(
+                    spec.redirect_uri,
+                    client_id=spec.client_id,
+                    client_secret=spec.client_secret,
+                    name=spec.name,
+                )
 
     # --- directory --------------------------------------------------------------
 
@@ -81,7 +89,9 @@ class Simulator:
         return any(t.sip_id == sip_id for t in self.terminals)
 
     def route(self, external: str) -> str | None:
-        """The portal's route for an external number: its first workplace."""
+        """The portal's route for an external number (default: the first workplace)."""
+        if external in self.scenario.routes:
+            return self.scenario.routes[external]
         return self.workplaces[0].sip_id if self.workplaces else None
 
     def directory(self) -> dict[str, Any]:
@@ -141,6 +151,18 @@ class Simulator:
             redirect_uri, client_id=client_id, client_secret=client_secret, name=name
         )
 
+    def register_scenario_clients(self, redirect_uri: str) -> list[OAuthClient]:
+        """Register the scenario's pre-made integrations with this Redirect URI."""
+        return [
+            self.register_client(
+                spec.redirect_uri or redirect_uri,
+                client_id=spec.client_id,
+                client_secret=spec.client_secret,
+                name=spec.name,
+            )
+            for spec in self.scenario.clients
+        ]
+
     def expire_access_tokens(self) -> None:
         """Every access token expires now."""
         self.oauth.expire_access_tokens()
@@ -188,9 +210,13 @@ class Simulator:
 
     # --- pushes -------------------------------------------------------------------
 
-    async def start(self, base_url: str) -> None:
-        """Start sending pushes."""
-        self.base_url = base_url.rstrip("/")
+    async def start(self, base_url: str = "") -> None:
+        """Start sending pushes.
+
+        `base_url` is where the simulator is reached (the recordings' links); when
+        empty it is taken from the first request received.
+        """
+        self.base_url = base_url.rstrip("/") or self.base_url
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         self._sender = asyncio.get_running_loop().create_task(self._send_pushes())
 
@@ -223,8 +249,9 @@ class Simulator:
                     self._held = None
                 if fault.duplicate:
                     bodies = [b for b in bodies for _ in (1, 2)]
-                if fault.delay:
-                    await asyncio.sleep(fault.delay)
+                delay = fault.delay or self.scenario.push_delay
+                if delay:
+                    await asyncio.sleep(delay)
                 for item in bodies:
                     await self._deliver(item)
             finally:
