@@ -1,6 +1,7 @@
 """`python -m mtt_simulator`: serve the simulator, or drive a running one.
 
 python -m mtt_simulator [serve] [--host 127.0.0.1] [--port 8124] [--scenario FILE]
+        [--redirect-uri URI]   (registers the scenario's demo integration with it)
 python -m mtt_simulator call incoming --from 79161234567 --to 74996497803 \
         [--workplace SIP] [--answer-after S] [--hangup-after S] [--url URL]
 python -m mtt_simulator call answer CALL_ID [--workplace SIP]
@@ -22,8 +23,8 @@ import urllib.request
 
 from aiohttp import web
 
-from .app import create_app
-from .scenario import Scenario
+from .app import SIMULATOR_KEY, create_app
+from .scenario import Scenario, ScenarioError
 
 DEFAULT_URL = "http://127.0.0.1:8124"
 
@@ -57,6 +58,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8124)
     serve.add_argument("--scenario", type=Path)
+    serve.add_argument(
+        "--redirect-uri",
+        help="register the scenario's pre-made integration with this Redirect URI",
+    )
     call = sub.add_parser("call", help="start, answer or end a call")
     call_sub = call.add_subparsers(dest="action", required=True)
     incoming = call_sub.add_parser("incoming")
@@ -83,20 +88,36 @@ def main(argv: list[str] | None = None) -> None:
     faults.add_argument("--reorder", action="store_true")
     faults.add_argument("--drop", action="store_true")
     sub.add_parser("state", help="print the simulator's state")
-    for command in (call, faults, sub.choices["state"]):
-        command.add_argument("--url", default=DEFAULT_URL)
-    for command in (incoming, answer, hangup):
-        command.add_argument("--url", default=DEFAULT_URL)
+    for command in (incoming, answer, hangup, faults, sub.choices["state"]):
+        command.add_argument(
+            "--url", default=DEFAULT_URL, help="the running simulator's address"
+        )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        scenario = Scenario.load(args.scenario) if args.scenario else Scenario.demo()
+        try:
+            scenario = (
+                Scenario.load(args.scenario) if args.scenario else Scenario.demo()
+            )
+        except (OSError, ScenarioError) as err:
+            sys.exit(f"simulator: {err}")
+        base_url = f"http://{args.host}:{args.port}"
+        app = create_app(scenario, base_url=base_url)
+        if args.redirect_uri:
+            app[SIMULATOR_KEY].register_scenario_clients(args.redirect_uri)
         print(
-            f"MTT simulator on http://{args.host}:{args.port} "
+            f"MTT simulator on {base_url} "
             f"(portal login {scenario.login} / {scenario.password})",
             flush=True,
         )
-        web.run_app(create_app(scenario), host=args.host, port=args.port, print=None)
+        for client in app[SIMULATOR_KEY].oauth.clients.values():
+            print(
+                f"  integration {client.name!r}: client_id {client.client_id} "
+                f"client_secret {client.client_secret} "
+                f"redirect_uri {client.redirect_uri}",
+                flush=True,
+            )
+        web.run_app(app, host=args.host, port=args.port, print=None)
     elif args.command == "call":
         if args.action == "incoming":
             body: dict[str, Any] = {"from": args.caller, "to": args.external}

@@ -33,13 +33,21 @@ SILENT_MP3 = (b"\xff\xfb\x90\x64" + b"\x00" * 413) * 12
 
 HTML_ERROR = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
+
+def json_reply(data: Any, *, status: int = 200) -> web.Response:
+    """A JSON answer, UTF-8 on the wire (Russian names are not escaped)."""
+    return web.Response(
+        text=json.dumps(data, ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+    )
+
+
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _error(status: int, message: str) -> web.Response:
-    return web.json_response(
-        {"error": {"code": status, "message": message}}, status=status
-    )
+    return json_reply({"error": {"code": status, "message": message}}, status=status)
 
 
 def _method_of(request: web.Request) -> str | None:
@@ -83,9 +91,13 @@ async def faults_middleware(
                 )
             if method == "token":
                 error = "invalid_grant" if status < 500 else "server_error"
-                return web.json_response({"error": error}, status=status)
+                return json_reply({"error": error}, status=status)
             return _error(status, "Injected fault")
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as err:
+        logged.status = err.status
+        raise
     logged.status = response.status
     return response
 
@@ -188,9 +200,9 @@ async def token(request: web.Request) -> web.Response:
     sim = request.app[SIMULATOR_KEY]
     form = {k: str(v) for k, v in (await request.post()).items()}
     try:
-        return web.json_response(sim.oauth.token(form))
+        return json_reply(sim.oauth.token(form))
     except OAuthError as err:
-        return web.json_response({"error": err.error}, status=err.status)
+        return json_reply({"error": err.error}, status=err.status)
 
 
 # --- REST API ---------------------------------------------------------------------
@@ -236,21 +248,19 @@ async def _params(request: web.Request) -> dict[str, Any]:
 async def external_numbers(request: web.Request, sim: Simulator) -> web.Response:
     """GET /externalNumbersInfo."""
     numbers = sim.directory()["external_numbers"]
-    return web.json_response(
-        {"result": {"total": len(numbers), "numbersList": numbers}}
-    )
+    return json_reply({"result": {"total": len(numbers), "numbersList": numbers}})
 
 
 async def workplaces(request: web.Request, sim: Simulator) -> web.Response:
     """GET /workPlacesInfo and /workplacesInfo."""
     items = sim.directory()["workplaces"]
-    return web.json_response({"result": {"total": len(items), "workplacesList": items}})
+    return json_reply({"result": {"total": len(items), "workplacesList": items}})
 
 
 async def terminals(request: web.Request, sim: Simulator) -> web.Response:
     """GET /terminalsInfo (the example's `terminals_list` / `terminal`)."""
     items = sim.directory()["terminals"]
-    return web.json_response({"result": {"total": len(items), "terminals_list": items}})
+    return json_reply({"result": {"total": len(items), "terminals_list": items}})
 
 
 def _leg(params: dict[str, Any]) -> tuple[str, str | None, str | None]:
@@ -277,7 +287,7 @@ async def make_call(request: web.Request, sim: Simulator) -> web.Response:
     if not sim.is_workplace(caller):
         return _error(400, "Unknown workplace")
     call = await sim.engine.make_call(caller, callee)
-    return web.json_response({"result": {"call": {"id": call.id}, "success": 1}})
+    return json_reply({"result": {"call": {"id": call.id}, "success": 1}})
 
 
 async def transfer_call(request: web.Request, sim: Simulator) -> web.Response:
@@ -290,7 +300,7 @@ async def transfer_call(request: web.Request, sim: Simulator) -> web.Response:
         await sim.engine.transfer(*_leg(params), callee)
     except CallError as err:
         return _error(400, str(err))
-    return web.json_response({"result": {"success": 1}})
+    return json_reply({"result": {"success": 1}})
 
 
 async def terminate_call(request: web.Request, sim: Simulator) -> web.Response:
@@ -300,7 +310,7 @@ async def terminate_call(request: web.Request, sim: Simulator) -> web.Response:
         await sim.engine.terminate(*_leg(params))
     except CallError as err:
         return _error(400, str(err))
-    return web.json_response({"result": {"success": 1}})
+    return json_reply({"result": {"success": 1}})
 
 
 async def set_parking(request: web.Request, sim: Simulator) -> web.Response:
@@ -318,7 +328,7 @@ async def set_parking(request: web.Request, sim: Simulator) -> web.Response:
         sim.parking.update(numbers)
     else:
         sim.parking.difference_update(numbers)
-    return web.json_response({"success": 1})
+    return json_reply({"success": 1})
 
 
 async def record(request: web.Request) -> web.Response:
@@ -352,7 +362,7 @@ async def control_clients(request: web.Request) -> web.Response:
         client_secret=data.get("client_secret"),
         name=data.get("name") or "Home Assistant",
     )
-    return web.json_response(
+    return json_reply(
         {"client_id": client.client_id, "client_secret": client.client_secret}
     )
 
@@ -360,7 +370,7 @@ async def control_clients(request: web.Request) -> web.Response:
 async def control_state(request: web.Request) -> web.Response:
     """GET /control/state."""
     sim = request.app[SIMULATOR_KEY]
-    return web.json_response(
+    return json_reply(
         {
             "directory": sim.directory(),
             "parking": sorted(sim.parking),
@@ -412,7 +422,7 @@ async def control_timings(request: web.Request) -> web.Response:
         requests.append(
             {"method": logged.method, "leg_id": leg_id, "received": logged.received}
         )
-    return web.json_response({"pushes": pushes, "requests": requests})
+    return json_reply({"pushes": pushes, "requests": requests})
 
 
 async def control_incoming(request: web.Request) -> web.Response:
@@ -432,7 +442,7 @@ async def control_incoming(request: web.Request) -> web.Response:
                 _script(sim, call_id, answer_after, hangup_after)
             )
         )
-    return web.json_response({"call_id": call_id})
+    return json_reply({"call_id": call_id})
 
 
 async def _script(
@@ -458,7 +468,7 @@ async def control_answer(request: web.Request) -> web.Response:
         )
     except CallError as err:
         raise web.HTTPConflict(text=str(err)) from err
-    return web.json_response({"ok": True})
+    return json_reply({"ok": True})
 
 
 async def control_hangup(request: web.Request) -> web.Response:
@@ -470,24 +480,43 @@ async def control_hangup(request: web.Request) -> web.Response:
         )
     except CallError as err:
         raise web.HTTPConflict(text=str(err)) from err
-    return web.json_response({"ok": True})
+    return json_reply({"ok": True})
+
+
+DIRECTORY_KEYS = {
+    "external_numbers": ("number",),
+    "workplaces": ("workplace",),
+    "terminals": ("terminal", "workplace"),
+}
 
 
 async def control_directory(request: web.Request) -> web.Response:
     """PUT /control/directory: edit numbers, workplaces, terminals (pushes the change)."""
     sim = request.app[SIMULATOR_KEY]
-    await sim.edit_directory(await _json(request))
-    return web.json_response(sim.directory())
+    data = await _json(request)
+    for key, needed in DIRECTORY_KEYS.items():
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and all(k in item for k in needed) for item in items
+        ):
+            raise web.HTTPBadRequest(
+                text=f"{key} must be a list of objects with {', '.join(needed)}"
+            )
+    await sim.edit_directory(data)
+    return json_reply(sim.directory())
 
 
 async def control_expire(request: web.Request) -> web.Response:
     """POST /control/tokens/expire {kind: access|refresh}."""
     sim = request.app[SIMULATOR_KEY]
-    if (await _json(request)).get("kind") == "refresh":
+    kind = (await _json(request)).get("kind", "access")
+    if kind == "refresh":
         sim.expire_refresh_tokens()
-    else:
+    elif kind == "access":
         sim.expire_access_tokens()
-    return web.json_response({"ok": True})
+    else:
+        raise web.HTTPBadRequest(text="kind must be access or refresh")
+    return json_reply({"ok": True})
 
 
 async def control_faults(request: web.Request) -> web.Response:
@@ -495,9 +524,19 @@ async def control_faults(request: web.Request) -> web.Response:
     sim = request.app[SIMULATOR_KEY]
     if request.method == "DELETE":
         sim.faults.clear()
-        return web.json_response({"ok": True})
+        return json_reply({"ok": True})
     data = await _json(request)
-    if isinstance(api_fault := data.get("api"), dict):
+    api_fault, push = data.get("api"), data.get("push")
+    if api_fault is not None and not _valid_api_fault(api_fault):
+        raise web.HTTPBadRequest(
+            text="api: {status: int, html: bool, timeout: seconds, "
+            "count: int|null, methods: [names]|null}"
+        )
+    if push is not None and not _valid_push_fault(push):
+        raise web.HTTPBadRequest(
+            text="push: {delay: seconds, duplicate: bool, reorder: bool, drop: bool}"
+        )
+    if api_fault:
         sim.faults.set_api_fault(
             **{
                 k: api_fault[k]
@@ -505,20 +544,80 @@ async def control_faults(request: web.Request) -> web.Response:
                 if k in api_fault
             }
         )
-    if isinstance(push := data.get("push"), dict):
+    if push:
         for key in ("delay", "duplicate", "reorder", "drop"):
             if key in push:
                 setattr(sim.faults.push, key, push[key])
-    return web.json_response({"ok": True})
+    return json_reply(
+        {
+            "api": None
+            if sim.faults.api is None
+            else {
+                "methods": sorted(sim.faults.api.methods or []) or None,
+                "status": sim.faults.api.status,
+                "html": sim.faults.api.html,
+                "timeout": sim.faults.api.timeout,
+                "count": sim.faults.api.count,
+            },
+            "push": {
+                "delay": sim.faults.push.delay,
+                "duplicate": sim.faults.push.duplicate,
+                "reorder": sim.faults.push.reorder,
+                "drop": sim.faults.push.drop,
+            },
+        }
+    )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _valid_api_fault(fault: Any) -> bool:
+    if not isinstance(fault, dict):
+        return False
+    status, count, methods = (
+        fault.get("status"),
+        fault.get("count"),
+        fault.get("methods"),
+    )
+    timeout = fault.get("timeout")
+    return (
+        (status is None or (type(status) is int and 100 <= status <= 599))
+        and isinstance(fault.get("html", False), bool)
+        and (timeout is None or (_number(timeout) and timeout >= 0))
+        and (count is None or (type(count) is int and count >= 0))
+        and (
+            methods is None
+            or (isinstance(methods, list) and all(isinstance(m, str) for m in methods))
+        )
+    )
+
+
+def _valid_push_fault(fault: Any) -> bool:
+    return (
+        isinstance(fault, dict)
+        and _number(fault.get("delay", 0))
+        and fault.get("delay", 0) >= 0
+        and all(
+            isinstance(fault.get(k, False), bool)
+            for k in ("duplicate", "reorder", "drop")
+        )
+    )
 
 
 SCRIPTS_KEY: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("scripts", set)
 
 
-def create_app(scenario: Scenario) -> web.Application:
-    """The whole simulator as one aiohttp application."""
+def create_app(scenario: Scenario, *, base_url: str = "") -> web.Application:
+    """The whole simulator as one aiohttp application.
+
+    `base_url` is the simulator's own address (links to recordings); by default it
+    is learnt from the first request.
+    """
     app = web.Application(middlewares=[faults_middleware])
     sim = Simulator(scenario)
+    sim.base_url = base_url.rstrip("/")
     app[SIMULATOR_KEY] = sim
     app[SCRIPTS_KEY] = set()
 

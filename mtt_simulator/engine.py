@@ -37,6 +37,42 @@ def _transport() -> str:
     return f"10.133.{secrets.randbelow(60) + 1}.{secrets.randbelow(200) + 10}:50{secrets.randbelow(90) + 10}"
 
 
+def dialled_form(number: str) -> str:
+    """How an outgoing call's callee appears before the answer (`+79219462761`).
+
+    The documented makeCall example dials `89219462761` and the notifications show
+    `+79219462761`: Russian numbers (`8…`, `7…` with 11 digits, or 10 digits) become
+    `+7…`; anything else (internal numbers, SIP IDs, `+…`) is shown as dialled.
+    """
+    digits = number.strip()
+    if digits.isdigit() and len(digits) == 11 and digits[0] in "78":
+        return "+7" + digits[1:]
+    if digits.isdigit() and len(digits) == 10 and digits[0] == "9":
+        return "+7" + digits
+    return digits
+
+
+def hang_up_reason(direction: str, side: str) -> str:
+    """The documented reasons: who hung up, in the PBX's words.
+
+    Incoming: the workplace hanging up is "Answer leg disconnected" (documented),
+    the caller "Originate leg disconnected". Outgoing (makeCall): the callee hanging
+    up is "Originate leg disconnected" (documented), the workplace "Answer leg
+    disconnected".
+    """
+    if side not in SIDES:
+        raise CallError(f"side must be one of {', '.join(SIDES)}")
+    originate = "caller" if direction == "incoming" else "callee"
+    return (
+        "Originate leg disconnected"
+        if side == originate
+        else ("Answer leg disconnected")
+    )
+
+
+SIDES = ("caller", "workplace", "callee")
+
+
 def _tag() -> str:
     return secrets.token_hex(8) + "____.o"
 
@@ -236,7 +272,7 @@ class CallEngine:
             "id": first_external,
         }
         call = SimCall(call_id, "outgoing", caller, _transport(), _now_text())
-        dialled = "+7" + callee[-10:] if len(callee) >= 10 else callee
+        dialled = dialled_form(callee)
         call.legs.append(
             SimLeg(
                 call_id,
@@ -252,7 +288,8 @@ class CallEngine:
             await self._send(call, call.leg, "showing")
             await asyncio.sleep(self.sim.scenario.answer_timeout)
             if call.answered_at is None and not call.ended:
-                await self._finish(call, 0, "Originate leg disconnected")
+                await self._send(call, call.leg, "hiding")
+                await self._finish(call, 0, "Answer leg disconnected")
 
         self._spawn(call, ring())
         return call
@@ -316,13 +353,9 @@ class CallEngine:
         await self._send(call, leg, "connected")
 
     async def hang_up(self, call_id: str, side: str = "caller") -> None:
-        """A party hangs up."""
-        reason = (
-            "Answer leg disconnected"
-            if side in ("workplace", "callee")
-            else "Originate leg disconnected"
-        )
-        await self._hang_up(self._call(call_id), reason)
+        """A party hangs up: `caller`, `workplace` or `callee`."""
+        call = self._call(call_id)
+        await self._hang_up(call, hang_up_reason(call.direction, side))
 
     async def _hang_up(self, call: SimCall, reason: str) -> None:
         if call.task:

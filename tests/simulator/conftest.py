@@ -119,7 +119,8 @@ class Rig:
     ) -> tuple[int, Any]:
         """Call the REST API with the Bearer token; (status, JSON or text)."""
         headers = {
-            "Authorization": f"Bearer {self.access_token if token is None else token}"
+            "Authorization": f"Bearer {self.access_token if token is None else token}",
+            **kwargs.pop("headers", {}),
         }
         async with self.session.request(
             method, self.url + path, headers=headers, **kwargs
