@@ -6,13 +6,15 @@ Decisions where the documentation is silent (documented in the README):
   up while parked;
 - a transfer creates a new leg (`…~3o`, `…~4o`, …) that is shown at the target; the
   leg it leaves ends with `hiding`;
-- an unanswered call is hidden and finished after the ring timeout.
+- an unanswered call is hidden and finished after the ring timeout;
+- a workplace leg's callee carries `displayName` (the dialled external number) and,
+  on `finished`, `display_name` as in the documented example.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 import secrets
@@ -150,7 +152,7 @@ class CallEngine:
             "accountId": sip_id,
             "centrexId": self.sim.scenario.centrex_id,
             "displayId": sip_id,
-            "display_name": external,
+            "displayName": external,
             "extensionId": "",
             "forwarderList": [
                 {"id": f"an_prd100275045-{secrets.randbelow(9_000_000) + 1_000_000}"},
@@ -165,9 +167,16 @@ class CallEngine:
 
     async def _send(self, call: SimCall, leg: SimLeg, state: str, **extra: Any) -> None:
         leg.state = state
+        callee = leg.callee
+        if state == "finished" and leg.workplace and "displayName" in callee:
+            # the documented finished workplace leg spells it `display_name`
+            callee = {
+                ("display_name" if k == "displayName" else k): v
+                for k, v in callee.items()
+            }
         info: dict[str, Any] = {
             "call": {"id": leg.id, "tag": leg.tag},
-            "callee": leg.callee,
+            "callee": callee,
             "caller": call.caller,
         }
         if state != "finished":
@@ -189,7 +198,7 @@ class CallEngine:
         call.legs.append(leg)
         return leg
 
-    def _spawn(self, call: SimCall, coro: Awaitable[None]) -> None:
+    def _spawn(self, call: SimCall, coro: Coroutine[Any, Any, None]) -> None:
         async def run() -> None:
             try:
                 await coro
@@ -201,6 +210,8 @@ class CallEngine:
         if call.task and not call.task.done():
             call.task.cancel()
         call.task = asyncio.get_running_loop().create_task(run())
+        # cancelled before it ran: close the step so it is not left un-awaited
+        call.task.add_done_callback(lambda _: coro.close())
 
     # --- incoming -------------------------------------------------------------
 
@@ -215,14 +226,15 @@ class CallEngine:
         self.calls[call_id] = call
         target = workplace or self.sim.route(external)
         if external in self.sim.parking:
-            leg = self._new_leg(call, self._external(external), None)
-            leg.parking = True
+            parked = self._new_leg(call, self._external(external), None)
+            parked.parking = True
             call.decision = asyncio.get_running_loop().create_future()
-            await self._send(call, leg, "trying")
+            await self._send(call, parked, "trying")
             self._spawn(call, self._parked(call, external, target))
         else:
             self._next_leg[call_id] = 2  # `~1o` is the parking leg
-            self._spawn(call, self._present(call, external, target, first=True))
+            if shown := await self._show(call, external, target, first=True):
+                self._spawn(call, self._ring(call, shown))
         return call
 
     async def _parked(self, call: SimCall, external: str, target: str | None) -> None:
@@ -237,14 +249,16 @@ class CallEngine:
         await self._send(call, parked, "hiding")
         if kind == "transfer" and callee:
             target = callee
-        await self._present(call, external, target, first=False)
+        if leg := await self._show(call, external, target, first=False):
+            await self._ring(call, leg)
 
-    async def _present(
+    async def _show(
         self, call: SimCall, external: str, target: str | None, *, first: bool
-    ) -> None:
+    ) -> SimLeg | None:
+        """Present the call at `target` (a workplace or a number) on a new leg."""
         if target is None:
             await self._finish(call, 0, "No route")
-            return
+            return None
         workplace = target if self.sim.is_workplace(target) else None
         callee = (
             self._workplace_party(target, external) if workplace else self._pstn(target)
@@ -253,8 +267,12 @@ class CallEngine:
         if first:
             await self._send(call, leg, "trying")
         await self._send(call, leg, "showing")
+        return leg
+
+    async def _ring(self, call: SimCall, leg: SimLeg) -> None:
+        """Nobody answers within the ring timeout: the caller gives up."""
         await asyncio.sleep(self.sim.scenario.ring_timeout)
-        if call.answered_at is None and not call.ended:
+        if call.answered_at is None and not call.ended and leg is call.leg:
             await self._send(call, leg, "hiding")
             await self._finish(call, 0, "Originate leg disconnected")
 
@@ -319,10 +337,13 @@ class CallEngine:
         if leg.parking and call.decision and not call.decision.done():
             call.decision.set_result(("transfer", callee))
             return
-        external = str(leg.callee.get("display_name") or "")
+        external = str(leg.callee.get("displayName") or "")
         await self._send(call, leg, "hiding")
         call.answered_at = None
-        self._spawn(call, self._present(call, external, callee, first=False))
+        if call.task:
+            call.task.cancel()
+        if new_leg := await self._show(call, external, callee, first=False):
+            self._spawn(call, self._ring(call, new_leg))
 
     async def terminate(
         self, leg_id: str, tag: str | None, transport_id: str | None

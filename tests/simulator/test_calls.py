@@ -1,0 +1,601 @@
+"""The call engine (SPEC §4): each scenario's push sequence and documented shapes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+import re
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mtt_simulator.engine import CallError, dialled_form
+from mtt_simulator.scenario import Scenario
+
+from .conftest import CALLER, IVAN, MAIN, RECEPTION, SECOND, Receiver, Rig
+
+INCOMING_LEG = re.compile(r"[0-9a-f]{32}_[0-9A-F]{16}~(\d+)o")
+OUTGOING_ID = re.compile(r"SD[0-9a-z]{6}-[0-9a-f]{40}@127\.0\.0\.1")
+TAG = re.compile(r"[0-9a-z]{16}____\.o")
+TRANSPORT = re.compile(r"10\.133\.\d{1,3}\.\d{1,3}:50\d\d")
+START_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+LIVE_KEYS = {"call", "callee", "caller", "startTime", "state", "transportId", "type"}
+FINISHED_KEYS = {
+    "call",
+    "callee",
+    "caller",
+    "duration",
+    "reason",
+    "reasonCode",
+    "state",
+    "transportId",
+    "type",
+}
+PSTN_CALLER = {
+    "accountId": f"{CALLER}@pstn",
+    "displayId": CALLER,
+    "forwarderList": [],
+    "id": CALLER,
+}
+WORKPLACE_CALLEE_KEYS = {
+    "accountId",
+    "centrexId",
+    "displayId",
+    "displayName",
+    "extensionId",
+    "forwarderList",
+    "id",
+}
+
+
+def _leg_number(info: dict[str, Any]) -> int:
+    match = INCOMING_LEG.fullmatch(info["call"]["id"])
+    assert match, info["call"]["id"]
+    return int(match.group(1))
+
+
+def _workplace_callee(info: dict[str, Any], workplace: str, external: str) -> None:
+    callee = info["callee"]
+    keys = set(WORKPLACE_CALLEE_KEYS)
+    if info["state"] == "finished":
+        keys = keys - {"displayName"} | {"display_name"}
+    assert set(callee) == keys
+    assert callee["accountId"] == callee["displayId"] == callee["id"] == workplace
+    assert callee["centrexId"] == "67821426"
+    assert callee.get("displayName", callee.get("display_name")) == external
+    assert callee["extensionId"] == ""
+    assert [set(f) for f in callee["forwarderList"]] == [{"id"}, {"id"}]
+    assert callee["forwarderList"][0]["id"].startswith("an_prd")
+    assert callee["forwarderList"][1]["id"].startswith("scheme_prd")
+
+
+def _pushed(receiver: Receiver, state: str) -> bool:
+    return any(i["state"] == state for i in receiver.infos())
+
+
+async def test_incoming_answered_call(rig: Rig) -> None:
+    sim = rig.sim
+    rig.sim.scenario.ring_timeout = 30
+    call_id = await sim.start_incoming_call(CALLER, MAIN)
+    await rig.settle()
+    assert rig.receiver.states() == [("trying", "2o"), ("showing", "2o")]
+    await sim.answer(call_id)
+    await sim.hang_up(call_id, "workplace")
+    await rig.settle()
+    assert rig.receiver.states() == [
+        ("trying", "2o"),
+        ("showing", "2o"),
+        ("connected", "2o"),
+        ("finished", "2o"),
+        ("recorded", "2o"),
+    ]
+    assert all(p["event"] == "callNotifications" for p in rig.receiver.pushes)
+    assert all(set(p) == {"event", "result"} for p in rig.receiver.pushes)
+    assert all(set(p["result"]) == {"callInfo"} for p in rig.receiver.pushes)
+    assert set(rig.receiver.content_types) == {"application/json"}
+    trying, showing, connected, finished, recorded = rig.receiver.infos()
+    leg_id = trying["call"]["id"]
+    assert leg_id.startswith(call_id + "~")
+    for info in (trying, showing, connected, finished):
+        assert info["call"]["id"] == leg_id
+        assert set(info["call"]) == {"id", "tag"}
+        assert TAG.fullmatch(info["call"]["tag"])
+        assert info["call"]["tag"] == trying["call"]["tag"]
+        assert TRANSPORT.fullmatch(info["transportId"])
+        assert info["transportId"] == trying["transportId"]
+        assert info["type"] == "incoming"
+        assert info["caller"] == PSTN_CALLER
+        _workplace_callee(info, RECEPTION, MAIN)
+    for info in (trying, showing, connected):
+        assert set(info) == LIVE_KEYS
+        assert info["startTime"] == trying["startTime"]
+    assert START_TIME.fullmatch(trying["startTime"])
+    moscow = datetime.now(ZoneInfo("Europe/Moscow")).replace(tzinfo=None)
+    started = datetime.strptime(trying["startTime"], "%Y-%m-%d %H:%M:%S")
+    assert abs(moscow - started) < timedelta(seconds=5)
+    assert set(finished) == FINISHED_KEYS
+    assert finished["reason"] == "Answer leg disconnected"
+    assert finished["reasonCode"] is None
+    assert isinstance(finished["duration"], int)
+    assert finished["duration"] == 0
+    assert set(recorded) == {"accountId", "call", "state", "urlRecord"}
+    assert recorded["call"] == {"id": leg_id}
+    assert recorded["accountId"] == RECEPTION
+    assert recorded["urlRecord"].startswith(rig.url + "/records/")
+    assert recorded["urlRecord"].endswith(".mp3")
+    assert call_id not in sim.engine.calls
+
+
+async def test_duration_counts_from_the_answer(rig: Rig) -> None:
+    rig.sim.scenario.ring_timeout = 30
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.sim.answer(call_id)
+    rig.sim.engine.calls[call_id].answered_at = time.monotonic() - 4.2
+    await rig.sim.hang_up(call_id, "caller")
+    await rig.settle()
+    finished = rig.receiver.infos()[-2]
+    assert finished["state"] == "finished"
+    assert finished["duration"] == 4
+    assert finished["reason"] == "Originate leg disconnected"
+
+
+async def test_recording_is_a_real_mp3(rig: Rig) -> None:
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.sim.answer(call_id)
+    await rig.sim.hang_up(call_id)
+    await rig.settle()
+    url = rig.receiver.infos()[-1]["urlRecord"]
+    async with rig.session.get(url) as response:
+        assert response.status == 200
+        assert response.content_type == "audio/mpeg"
+        data = await response.read()
+    frames, offset = 0, 0
+    bitrates = {9: 128_000}
+    while offset < len(data):
+        header = int.from_bytes(data[offset : offset + 4])
+        assert header >> 21 == 0x7FF  # frame sync
+        assert (header >> 19) & 3 == 3  # MPEG-1
+        assert (header >> 17) & 3 == 1  # Layer III
+        bitrate = bitrates[(header >> 12) & 15]
+        assert (header >> 10) & 3 == 0  # 44.1 kHz
+        padding = (header >> 9) & 1
+        offset += 144 * bitrate // 44_100 + padding
+        frames += 1
+    assert offset == len(data)
+    assert frames >= 3
+    async with rig.session.get(rig.url + "/records/unknown.mp3") as response:
+        assert response.status == 404
+
+
+async def test_no_recording_when_the_scenario_says_so(rig: Rig) -> None:
+    rig.sim.scenario.record_calls = False
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.sim.answer(call_id)
+    await rig.sim.hang_up(call_id)
+    await rig.settle()
+    assert rig.receiver.states()[-1] == ("finished", "2o")
+
+
+async def test_incoming_missed_after_the_ring_timeout(rig: Rig) -> None:
+    await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.until(lambda: _pushed(rig.receiver, "finished"))
+    assert rig.receiver.states() == [
+        ("trying", "2o"),
+        ("showing", "2o"),
+        ("hiding", "2o"),
+        ("finished", "2o"),
+    ]
+    hiding, finished = rig.receiver.infos()[2:]
+    assert set(hiding) == LIVE_KEYS
+    assert set(finished) == FINISHED_KEYS
+    assert finished["duration"] == 0
+    assert finished["reason"] == "Originate leg disconnected"
+    await asyncio.sleep(0.05)
+    assert len(rig.receiver.pushes) == 4  # no recording of a missed call
+
+
+async def test_caller_gives_up_while_ringing(rig: Rig) -> None:
+    rig.sim.scenario.ring_timeout = 30
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN, workplace=IVAN)
+    await rig.settle()
+    await rig.sim.hang_up(call_id, "caller")
+    await rig.settle()
+    assert [s for s, _ in rig.receiver.states()] == [
+        "trying",
+        "showing",
+        "hiding",
+        "finished",
+    ]
+    assert rig.receiver.infos()[0]["callee"]["id"] == IVAN
+    assert rig.receiver.infos()[-1]["reason"] == "Originate leg disconnected"
+    with pytest.raises(CallError):
+        await rig.sim.hang_up(call_id)
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id)
+
+
+async def test_parked_call_documented_trying(rig: Rig) -> None:
+    rig.sim.parking.add(MAIN)
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.settle()
+    (trying,) = rig.receiver.infos()
+    assert set(trying) == LIVE_KEYS
+    assert trying["call"]["id"] == f"{call_id}~1o"
+    assert TAG.fullmatch(trying["call"]["tag"])
+    assert trying["callee"] == {
+        "accountId": MAIN,
+        "centrexId": "67821426",
+        "displayId": MAIN,
+        "displayName": "",
+        "forwarderList": [],
+        "id": MAIN,
+    }
+    assert trying["caller"] == PSTN_CALLER
+    assert trying["type"] == "incoming"
+    assert trying["state"] == "trying"
+
+
+async def test_parking_window_runs_out_to_the_default_route(rig: Rig) -> None:
+    rig.sim.parking.add(MAIN)
+    started = time.monotonic()
+    await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.until(lambda: _pushed(rig.receiver, "showing"))
+    assert time.monotonic() - started >= rig.sim.scenario.parking_window
+    assert rig.receiver.states()[:3] == [
+        ("trying", "1o"),
+        ("hiding", "1o"),
+        ("showing", "2o"),
+    ]
+    parked, hidden, showing = rig.receiver.infos()[:3]
+    assert hidden["call"] == parked["call"]
+    assert showing["call"]["tag"] != parked["call"]["tag"]
+    assert showing["call"]["id"].split("~")[0] == parked["call"]["id"].split("~")[0]
+    assert showing["transportId"] == parked["transportId"]
+    assert showing["startTime"] == parked["startTime"]
+    _workplace_callee(showing, RECEPTION, MAIN)
+
+
+async def test_scenario_route_of_an_external_number(
+    bare_rig: Rig, scenario: Scenario
+) -> None:
+    rig = bare_rig
+    rig.sim.scenario.routes[SECOND] = IVAN
+    rig.sim.parking.add(SECOND)
+    await rig.sim.start_incoming_call(CALLER, SECOND)
+    await rig.until(lambda: _pushed(rig.receiver, "showing"))
+    showing = rig.receiver.infos()[2]
+    _workplace_callee(showing, IVAN, SECOND)
+    # without parking too
+    rig.sim.parking.clear()
+    call_id = await rig.sim.start_incoming_call(CALLER, SECOND)
+    await rig.settle()
+    assert rig.receiver.infos()[-1]["callee"]["id"] == IVAN
+    assert rig.receiver.infos()[-1]["call"]["id"] == f"{call_id}~2o"
+
+
+async def _park(rig: Rig) -> dict[str, Any]:
+    rig.sim.parking.add(MAIN)
+    rig.sim.scenario.parking_window = 30
+    await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.settle()
+    parked = rig.receiver.infos()[-1]
+    return {
+        "call": {"id": parked["call"]["id"], "tag": parked["call"]["tag"]},
+        "transportId": parked["transportId"],
+    }
+
+
+async def test_transfer_of_the_parked_leg(rig: Rig) -> None:
+    leg = await _park(rig)
+    started = time.monotonic()
+    status, body = await rig.call("transferCall", {**leg, "calleeId": IVAN})
+    assert (status, body) == (200, {"result": {"success": 1}})
+    await rig.settle()
+    assert time.monotonic() - started < 1  # not after the window
+    assert rig.receiver.states() == [
+        ("trying", "1o"),
+        ("hiding", "1o"),
+        ("showing", "2o"),
+    ]
+    _workplace_callee(rig.receiver.infos()[-1], IVAN, MAIN)
+
+
+async def test_transfer_of_the_parked_leg_to_a_number(rig: Rig) -> None:
+    leg = await _park(rig)
+    status, _ = await rig.call("transferCall", {**leg, "calleeId": "79219462761"})
+    assert status == 200
+    await rig.settle()
+    assert rig.receiver.infos()[-1]["callee"] == {
+        "accountId": "79219462761@pstn",
+        "displayId": "79219462761",
+        "forwarderList": [],
+        "id": "79219462761",
+    }
+
+
+async def test_terminate_of_the_parked_leg_goes_to_the_route_at_once(rig: Rig) -> None:
+    leg = await _park(rig)
+    status, body = await rig.call("terminateCall", leg)
+    assert (status, body) == (200, {"result": {"success": 1}})
+    await rig.settle()
+    assert rig.receiver.states() == [
+        ("trying", "1o"),
+        ("hiding", "1o"),
+        ("showing", "2o"),
+    ]
+    _workplace_callee(rig.receiver.infos()[-1], RECEPTION, MAIN)
+
+
+async def test_caller_hangs_up_while_parked(rig: Rig) -> None:
+    await _park(rig)
+    (call_id,) = rig.sim.engine.calls
+    await rig.sim.hang_up(call_id)
+    await rig.settle()
+    assert rig.receiver.states() == [("trying", "1o"), ("finished", "1o")]
+    finished = rig.receiver.infos()[-1]
+    assert set(finished) == FINISHED_KEYS
+    assert finished["reason"] == "Originate leg disconnected"
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id)
+
+
+async def test_a_parked_call_is_not_answered(rig: Rig) -> None:
+    await _park(rig)
+    (call_id,) = rig.sim.engine.calls
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id)
+
+
+async def _ringing(rig: Rig, *, answer: bool) -> tuple[str, dict[str, Any]]:
+    rig.sim.scenario.ring_timeout = 30
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    if answer:
+        await rig.sim.answer(call_id, RECEPTION)
+    await rig.settle()
+    info = rig.receiver.infos()[-1]
+    return call_id, {
+        "call": {"id": info["call"]["id"], "tag": info["call"]["tag"]},
+        "transportId": info["transportId"],
+    }
+
+
+async def test_transfer_of_an_answered_call(rig: Rig) -> None:
+    call_id, leg = await _ringing(rig, answer=True)
+    status, _ = await rig.call("transferCall", {**leg, "calleeId": IVAN})
+    assert status == 200
+    await rig.settle()
+    assert rig.receiver.states()[2:] == [
+        ("connected", "2o"),
+        ("hiding", "2o"),
+        ("showing", "3o"),
+    ]
+    _workplace_callee(rig.receiver.infos()[-1], IVAN, MAIN)
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id, RECEPTION)  # it rings at Ivan's now
+    await rig.sim.answer(call_id, IVAN)
+    await rig.sim.hang_up(call_id, "workplace")
+    await rig.settle()
+    assert rig.receiver.states()[-3:] == [
+        ("connected", "3o"),
+        ("finished", "3o"),
+        ("recorded", "3o"),
+    ]
+    assert rig.receiver.infos()[-1]["accountId"] == IVAN
+
+
+async def test_transfer_of_an_unanswered_call(rig: Rig) -> None:
+    call_id, leg = await _ringing(rig, answer=False)
+    status, _ = await rig.call("transferCall", {**leg, "calleeId": IVAN})
+    assert status == 200
+    await rig.settle()
+    assert rig.receiver.states() == [
+        ("trying", "2o"),
+        ("showing", "2o"),
+        ("hiding", "2o"),
+        ("showing", "3o"),
+    ]
+    # the old leg is gone
+    status, _ = await rig.call("transferCall", {**leg, "calleeId": IVAN})
+    assert status == 400
+    assert call_id in rig.sim.engine.calls
+
+
+async def test_terminate_of_a_talking_leg_ends_the_call(rig: Rig) -> None:
+    call_id, leg = await _ringing(rig, answer=True)
+    status, _ = await rig.call("terminateCall", leg)
+    assert status == 200
+    await rig.settle()
+    assert [s for s, _ in rig.receiver.states()] == [
+        "trying",
+        "showing",
+        "connected",
+        "finished",
+        "recorded",
+    ]
+    assert call_id not in rig.sim.engine.calls
+
+
+async def test_answer_at_the_wrong_workplace_is_refused(rig: Rig) -> None:
+    call_id, _ = await _ringing(rig, answer=False)
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id, IVAN)
+    await rig.sim.answer(call_id, RECEPTION)
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id)  # already talking
+    with pytest.raises(CallError):
+        await rig.sim.hang_up(call_id, "nobody")
+    with pytest.raises(CallError):
+        await rig.sim.answer("no-such-call")
+
+
+async def test_outgoing_call_through_make_call(rig: Rig) -> None:
+    status, body = await rig.call(
+        "makeCall", {"callerId": IVAN, "calleeId": "89219462761"}
+    )
+    assert status == 200
+    call_id = body["result"]["call"]["id"]
+    await rig.settle()
+    assert [i["state"] for i in rig.receiver.infos()] == ["trying", "showing"]
+    await rig.sim.answer(call_id)
+    await rig.sim.hang_up(call_id, "callee")
+    await rig.settle()
+    infos = rig.receiver.infos()
+    assert [i["state"] for i in infos] == [
+        "trying",
+        "showing",
+        "connected",
+        "finished",
+        "recorded",
+    ]
+    caller = {
+        "accountId": IVAN,
+        "centrexId": "67821426",
+        "displayId": MAIN,
+        "forwarderList": [],
+        "id": MAIN,
+    }
+    for info in infos[:4]:
+        assert info["call"]["id"] == call_id  # one id through all states
+        assert OUTGOING_ID.fullmatch(info["call"]["id"])
+        assert re.fullmatch(r"sd[0-9a-z]{6}-\d+", info["call"]["tag"])
+        assert info["call"]["tag"] == infos[0]["call"]["tag"]
+        assert info["caller"] == caller
+        assert info["type"] == "outgoing"
+    for info in infos[:2]:
+        assert set(info) == LIVE_KEYS
+        assert info["callee"] == {
+            "displayId": "+79219462761",
+            "forwarderList": [],
+            "id": "+79219462761",
+        }
+    for info in infos[2:4]:
+        assert info["callee"] == {
+            "displayId": "79219462761",
+            "forwarderList": [],
+            "id": "79219462761",
+        }
+    assert set(infos[2]) == LIVE_KEYS
+    assert set(infos[3]) == FINISHED_KEYS
+    assert infos[3]["reason"] == "Originate leg disconnected"  # documented
+    assert infos[4] == {
+        "accountId": IVAN,
+        "call": {"id": call_id},
+        "state": "recorded",
+        "urlRecord": infos[4]["urlRecord"],
+    }
+
+
+async def test_outgoing_workplace_hangs_up(rig: Rig) -> None:
+    _, body = await rig.call("makeCall", {"callerId": IVAN, "calleeId": "100"})
+    call_id = body["result"]["call"]["id"]
+    await rig.sim.answer(call_id)
+    await rig.sim.hang_up(call_id, "workplace")
+    await rig.settle()
+    assert rig.receiver.infos()[0]["callee"]["id"] == "100"
+    assert rig.receiver.infos()[-2]["reason"] == "Answer leg disconnected"
+
+
+async def test_outgoing_unanswered_is_dropped_after_the_answer_timeout(
+    rig: Rig,
+) -> None:
+    _, body = await rig.call(
+        "makeCall", {"callerId": RECEPTION, "calleeId": "+79219462761"}
+    )
+    call_id = body["result"]["call"]["id"]
+    await rig.until(lambda: _pushed(rig.receiver, "finished"))
+    assert [i["state"] for i in rig.receiver.infos()] == [
+        "trying",
+        "showing",
+        "hiding",
+        "finished",
+    ]
+    assert rig.receiver.infos()[-1]["duration"] == 0
+    assert call_id not in rig.sim.engine.calls
+    with pytest.raises(CallError):
+        await rig.sim.answer(call_id)
+
+
+@pytest.mark.parametrize(
+    ("dialled", "shown"),
+    [
+        ("89219462761", "+79219462761"),
+        ("79219462761", "+79219462761"),
+        ("9219462761", "+79219462761"),
+        ("+79219462761", "+79219462761"),
+        ("+442071234567", "+442071234567"),
+        ("442071234567", "442071234567"),
+        ("100", "100"),
+        ("883140777716581", "883140777716581"),
+    ],
+)
+def test_dialled_number_forms(dialled: str, shown: str) -> None:
+    assert dialled_form(dialled) == shown
+
+
+async def test_every_registered_client_gets_every_push(
+    rig: Rig, second_receiver: Receiver
+) -> None:
+    rig.sim.register_client(second_receiver.url)
+    call_id = await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.sim.hang_up(call_id)
+    await rig.settle()
+    assert len(rig.receiver.pushes) == 4
+    assert second_receiver.pushes == rig.receiver.pushes
+    urls = {p.url for p in rig.sim.pushes}
+    assert urls == {rig.receiver.url + "/events", second_receiver.url + "/events"}
+
+
+async def test_failed_pushes_are_logged(rig: Rig) -> None:
+    rig.receiver.status = 500
+    dead = rig.sim.register_client("http://127.0.0.1:9/nothing")
+    await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.settle()
+    to_receiver = [p for p in rig.sim.pushes if p.url.startswith(rig.receiver.url)]
+    to_dead = [p for p in rig.sim.pushes if p.url.startswith(dead.redirect_uri)]
+    assert [p.status for p in to_receiver] == [500, 500]
+    assert all(p.error is None for p in to_receiver)
+    assert len(to_dead) == 2
+    assert all(p.status is None and p.error for p in to_dead)
+    assert [p.body["result"]["callInfo"]["state"] for p in to_dead] == [
+        "trying",
+        "showing",
+    ]
+    assert len(rig.receiver.pushes) == 2  # the receiver got them all the same
+
+
+async def test_pushes_do_not_hold_up_the_api(rig: Rig) -> None:
+    rig.sim.faults.push.delay = 0.5
+    rig.sim.scenario.answer_timeout = 30
+    started = time.monotonic()
+    status, _ = await rig.call("makeCall", {"callerId": IVAN, "calleeId": "100"})
+    assert status == 200
+    assert time.monotonic() - started < 0.4
+    assert rig.receiver.pushes == []
+    await rig.settle()
+    assert len(rig.receiver.pushes) == 2
+
+
+async def test_directory_changes_are_pushed(rig: Rig) -> None:
+    await rig.sim.edit_directory({"external_numbers": [{"number": "74950000000"}]})
+    await rig.sim.edit_directory(
+        {"workplaces": [{"workplace": "883140000000001", "name": "Склад"}]}
+    )
+    await rig.sim.edit_directory({"terminals": []})
+    await rig.settle()
+    assert rig.receiver.pushes == [
+        {"event": "vpbxNotifications", "result": {"eventType": "numbersChanged"}},
+        {"event": "vpbxNotifications", "result": {"eventType": "workplacesChanged"}},
+        {"event": "vpbxNotifications", "result": {"eventType": "workplacesChanged"}},
+    ]
+    _, numbers = await rig.api("GET", "/externalNumbersInfo")
+    assert numbers == {
+        "result": {"total": 1, "numbersList": [{"number": "74950000000", "type": None}]}
+    }
+    _, workplaces = await rig.api("GET", "/workPlacesInfo")
+    assert workplaces["result"]["workplacesList"] == [
+        {"workplace": "883140000000001", "name": "Склад"}
+    ]
+    _, terminals = await rig.api("GET", "/terminalsInfo")
+    assert terminals == {"result": {"total": 0, "terminals_list": []}}
