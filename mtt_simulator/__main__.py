@@ -21,9 +21,6 @@ from typing import Any
 import urllib.error
 import urllib.request
 
-from aiohttp import web
-
-from .app import SIMULATOR_KEY, create_app
 from .scenario import Scenario, ScenarioError
 
 DEFAULT_URL = "http://127.0.0.1:8124"
@@ -43,6 +40,37 @@ def _control(
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as err:
         sys.exit(f"simulator: {err.code} {err.read().decode(errors='replace')}")
+    except (urllib.error.URLError, OSError) as err:
+        sys.exit(f"simulator: cannot reach {url}: {err}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    # aiohttp's server is imported here only: the control commands start faster
+    from aiohttp import web  # noqa: PLC0415
+
+    from .app import SIMULATOR_KEY, create_app  # noqa: PLC0415
+
+    try:
+        scenario = Scenario.load(args.scenario) if args.scenario else Scenario.demo()
+    except (OSError, ScenarioError) as err:
+        sys.exit(f"simulator: {err}")
+    base_url = f"http://{args.host}:{args.port}"
+    app = create_app(scenario, base_url=base_url)
+    if args.redirect_uri:
+        app[SIMULATOR_KEY].register_scenario_clients(args.redirect_uri)
+    print(
+        f"MTT simulator on {base_url} "
+        f"(portal login {scenario.login} / {scenario.password})",
+        flush=True,
+    )
+    for client in app[SIMULATOR_KEY].oauth.clients.values():
+        print(
+            f"  integration {client.name!r}: client_id {client.client_id} "
+            f"client_secret {client.client_secret} "
+            f"redirect_uri {client.redirect_uri}",
+            flush=True,
+        )
+    web.run_app(app, host=args.host, port=args.port, print=None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,29 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        try:
-            scenario = (
-                Scenario.load(args.scenario) if args.scenario else Scenario.demo()
-            )
-        except (OSError, ScenarioError) as err:
-            sys.exit(f"simulator: {err}")
-        base_url = f"http://{args.host}:{args.port}"
-        app = create_app(scenario, base_url=base_url)
-        if args.redirect_uri:
-            app[SIMULATOR_KEY].register_scenario_clients(args.redirect_uri)
-        print(
-            f"MTT simulator on {base_url} "
-            f"(portal login {scenario.login} / {scenario.password})",
-            flush=True,
-        )
-        for client in app[SIMULATOR_KEY].oauth.clients.values():
-            print(
-                f"  integration {client.name!r}: client_id {client.client_id} "
-                f"client_secret {client.client_secret} "
-                f"redirect_uri {client.redirect_uri}",
-                flush=True,
-            )
-        web.run_app(app, host=args.host, port=args.port, print=None)
+        _serve(args)
     elif args.command == "call":
         if args.action == "incoming":
             body: dict[str, Any] = {"from": args.caller, "to": args.external}
