@@ -1,4 +1,18 @@
-"""The simulator's aiohttp application: OAuth, REST API, records and control API."""
+"""The simulator's aiohttp application: OAuth, REST API, records and control API.
+
+Decisions where the documentation is silent:
+- every REST answer is JSON in UTF-8 (Russian names are not escaped);
+- a missing, unknown or expired Bearer token: 401 `{"error": {"code": 401,
+  "message": "Unauthorized"}}`; a refused command (malformed JSON, no `params`,
+  a terminal or unknown SIP ID as makeCall's callerId, an unknown or ended leg, a
+  tag or transportId that does not match, a number that is not the account's):
+  400 `{"error": {"code": 400, "message": "…"}}`;
+- OAuth refusals as RFC 6749 §5.2: 400 `invalid_request`, `invalid_grant`,
+  `unsupported_grant_type`; 401 `invalid_client`; authorize errors are a 400 HTML
+  page and never a redirect;
+- an injected API fault answers `{"error": {"code": N, "message": "Injected
+  fault"}}` (the token endpoint: `server_error` / `invalid_grant`) or an HTML page.
+"""
 
 from __future__ import annotations
 
