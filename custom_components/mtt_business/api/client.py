@@ -23,15 +23,23 @@ from .models import ExternalNumber, Leg, PbxDirectory, Terminal, Workplace
 
 _LOGGER = logging.getLogger(__name__)
 
+MAX_RESPONSE_BYTES = 1024 * 1024
+"""A directory of thousands of workplaces stays far below this; more is not an answer."""
+
 WORKPLACES_PATHS = ("workPlacesInfo", "workplacesInfo")
 """The heading spells it `workPlacesInfo`, the curl example `workplacesInfo`."""
 
 
-def _provider_message(body: str) -> str:
-    """The provider's message from an error body of any shape (undocumented)."""
+def _provider_message(raw: bytes) -> str:
+    """The provider's message from an error body of any shape (undocumented).
+
+    Tried in turn: `error.message`, `message`, `error` (a string),
+    `error_description`, `result.message`; else the body's text, at most 200 chars.
+    """
+    body = raw.decode("utf-8", errors="replace")
     try:
         data = json.loads(body)
-    except ValueError:
+    except ValueError, RecursionError:
         return body.strip()[:200] or "no message"
     if isinstance(data, dict):
         error = data.get("error")
@@ -49,6 +57,7 @@ def _provider_message(body: str) -> str:
 
 
 def _succeeded(value: object) -> bool:
+    """`success` as the provider may spell it: 1, true, "1" (or "true")."""
     return value in (1, True, "1", "true")
 
 
@@ -131,14 +140,19 @@ class MttBusinessClient:
             raise ServiceUnavailableError(f"{path}: HTTP {status}")
         if status >= 400:
             raise RequestRejectedError(status, _provider_message(body))
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise InvalidResponseError(
+                f"{path}: the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+            )
         try:
             return json.loads(body)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:  # incl. UnicodeDecodeError
             raise ServiceUnavailableError(f"{path}: the answer is not JSON") from err
 
     async def _send(
         self, method: str, path: str, token: str, params: dict[str, Any] | None
-    ) -> tuple[int, str]:
+    ) -> tuple[int, bytes]:
+        """Send once; the status and at most `MAX_RESPONSE_BYTES` + 1 of the body."""
         headers = {"Authorization": f"Bearer {token}"}
         kwargs: dict[str, Any] = {"headers": headers}
         if params is not None:
@@ -150,15 +164,18 @@ class MttBusinessClient:
                     method, f"{self._base_url}/{path}", **kwargs
                 ) as response,
             ):
-                return response.status, await response.text()
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_RESPONSE_BYTES:
+                        break
+                return response.status, bytes(body)
         except TimeoutError as err:
             raise ServiceUnavailableError(
                 f"{path}: no answer in {self._timeout} s"
             ) from err
         except aiohttp.ClientError as err:
             raise ServiceUnavailableError(f"{path}: {err}") from err
-        except UnicodeDecodeError as err:
-            raise ServiceUnavailableError(f"{path}: the answer is not text") from err
 
     async def _result(self, path: str) -> dict[str, Any]:
         data = await self._request("GET", path)
@@ -203,7 +220,7 @@ class MttBusinessClient:
         result = data.get("result")
         outcome = result if isinstance(result, dict) and "success" in result else data
         if not _succeeded(outcome.get("success")):
-            raise RequestRejectedError(0, _provider_message(json.dumps(data)))
+            raise RequestRejectedError(0, _provider_message(json.dumps(data).encode()))
         return outcome
 
     async def make_call(self, caller_id: str, callee_id: str) -> str:

@@ -52,9 +52,10 @@ def _int(value: Any) -> int | None:
         return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            number = float(value.strip())
         except ValueError:
             return None
+        return int(number) if number.is_integer() else None
     return None
 
 
@@ -69,6 +70,16 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
+def _display_name(party: dict[str, Any]) -> str | None:
+    """`displayName`, or `display_name` (000_…'s finished example); non-empty first."""
+    names = [
+        name
+        for name in (_str(party.get("displayName")), _str(party.get("display_name")))
+        if name is not None
+    ]
+    return next((name for name in names if name), names[0] if names else None)
+
+
 def _party(value: Any) -> Party | None:
     if not isinstance(value, dict):
         return None
@@ -77,7 +88,7 @@ def _party(value: Any) -> Party | None:
         account_id=_str(value.get("accountId")),
         centrex_id=_str(value.get("centrexId")),
         display_id=_str(value.get("displayId")),
-        display_name=_str(value.get("displayName", value.get("display_name"))),
+        display_name=_display_name(value),
         id=_str(value.get("id")),
         extension_id=_str(value.get("extensionId")),
         forwarders=tuple(
@@ -156,6 +167,6 @@ def parse_notification_body(body: bytes) -> Notification:
     """Decode a push body (UTF-8 JSON) and understand it."""
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as err:
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
         raise InvalidNotificationError("the body is not JSON") from err
     return parse_notification(payload)
