@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 import json
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,12 @@ from custom_components.mtt_business.api.models import (
     CallNotification,
     CallState,
     IgnoredNotification,
+    Leg,
+    Party,
     PbxChange,
     PbxNotification,
 )
+from custom_components.mtt_business.api.notifications import MOSCOW
 from custom_components.mtt_business.api.phone_number import (
     format_number,
     is_phone_number,
@@ -158,3 +162,364 @@ def test_number_helpers() -> None:
     assert parse_number("8-921-946-27-61") == "+79219462761"
     with pytest.raises(ValueError, match="not a number"):
         parse_number("call me")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "direction", "leg_id", "tag"),
+    [
+        (
+            "push_incoming_trying.json",
+            CallState.TRYING,
+            CallDirection.INCOMING,
+            "c166e238a4c211ea9d373863bb43daf8_00015ED635780FC7~1o",
+            "hswdfry52vmykfla____.o",
+        ),
+        (
+            "push_outgoing_trying.json",
+            CallState.TRYING,
+            CallDirection.OUTGOING,
+            "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1",
+            "sdfe2n901-281028329",
+        ),
+        (
+            "push_outgoing_showing.json",
+            CallState.SHOWING,
+            CallDirection.OUTGOING,
+            "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1",
+            "sdfe2n901-281028329",
+        ),
+        (
+            "push_outgoing_connected.json",
+            CallState.CONNECTED,
+            CallDirection.OUTGOING,
+            "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1",
+            "sdfe2n901-281028329",
+        ),
+        (
+            "push_outgoing_hiding.json",
+            CallState.HIDING,
+            CallDirection.OUTGOING,
+            "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1",
+            "sdfe2n901-281028329",
+        ),
+        (
+            "push_outgoing_finished.json",
+            CallState.FINISHED,
+            CallDirection.OUTGOING,
+            "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1",
+            "sdfe2n901-281028329",
+        ),
+        (
+            "push_incoming_finished_repaired.json",
+            CallState.FINISHED,
+            CallDirection.INCOMING,
+            "c166e238a4c211ea9d373863bb43daf8_00015ED635780FC7~2o",
+            "hswddry52ykfcb2a____.o",
+        ),
+        (
+            "push_recorded.json",
+            CallState.RECORDED,
+            None,
+            "SDvapak01-3bd7d743109f2668f16de50c9ab53559100@127.0.0.1",
+            None,
+        ),
+    ],
+)
+def test_documented_call_examples(
+    name: str,
+    state: CallState,
+    direction: CallDirection | None,
+    leg_id: str,
+    tag: str | None,
+) -> None:
+    """Every documented call notification parses into its state, leg and direction."""
+    n = parse_notification_body(_fixture(name))
+    assert isinstance(n, CallNotification)
+    assert (n.state, n.direction, n.leg.id, n.leg.tag) == (
+        state,
+        direction,
+        leg_id,
+        tag,
+    )
+
+
+def test_documented_incoming_trying_details() -> None:
+    """The parked leg of an incoming call: parties, time in Moscow, transport."""
+    n = parse_notification_body(_fixture("push_incoming_trying.json"))
+    assert isinstance(n, CallNotification)
+    assert n.leg.call_id == "c166e238a4c211ea9d373863bb43daf8_00015ED635780FC7"
+    assert n.transport_id == "10.133.33.136:5073"
+    assert n.start_time == datetime(2020, 6, 2, 11, 18, 16, tzinfo=MOSCOW)
+    assert n.start_time.utcoffset() == timedelta(hours=3)
+    assert n.callee == Party(
+        account_id="74996497803",
+        centrex_id="67821426",
+        display_id="74996497803",
+        display_name="",
+        id="74996497803",
+    )
+    assert n.caller is not None
+    assert n.caller.account_id == "78124241500@pstn"
+    assert n.caller.centrex_id is None
+    assert n.duration is None
+
+
+def test_documented_incoming_finished_details() -> None:
+    """`display_name`, `extensionId`, forwarders, duration, reason, null code."""
+    n = parse_notification_body(_fixture("push_incoming_finished_repaired.json"))
+    assert isinstance(n, CallNotification)
+    assert n.callee is not None
+    assert n.callee.display_name == "74996497803"
+    assert n.callee.extension_id == ""
+    assert n.callee.forwarders == (
+        "an_prd100275045-3881851",
+        "scheme_prd100275045-3885981",
+    )
+    assert n.duration == 4
+    assert n.reason == "Answer leg disconnected"
+    assert n.reason_code is None
+    assert n.start_time is None
+
+
+def test_documented_incoming_finished_as_printed_is_not_json() -> None:
+    """The documentation prints it one brace short: refused with a reason."""
+    with pytest.raises(InvalidNotificationError, match="not JSON"):
+        parse_notification_body(_fixture("push_incoming_finished.json"))
+
+
+def test_documented_recorded_details() -> None:
+    """`recorded`: top-level accountId and the record's address, no parties."""
+    n = parse_notification_body(_fixture("push_recorded.json"))
+    assert isinstance(n, CallNotification)
+    assert n.account_id == "883140777446532"
+    assert n.record_url == "https://<serverhost>/<path>/<filename>.mp3"
+    assert (n.caller, n.callee, n.transport_id) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("push_numbers_changed.json", PbxChange.NUMBERS_CHANGED),
+        ("push_workplaces_changed.json", PbxChange.WORKPLACES_CHANGED),
+    ],
+)
+def test_documented_pbx_examples(name: str, change: PbxChange) -> None:
+    """Both PBX notifications, the second with `" eventType "` as printed."""
+    assert parse_notification_body(_fixture(name)) == PbxNotification(
+        change, change.value
+    )
+
+
+def test_keys_with_white_space_everywhere() -> None:
+    """Keys are stripped at every level, values of ids too."""
+    n = parse_notification(
+        {
+            " event ": "callNotifications",
+            "result ": {
+                " callInfo": {
+                    " call ": {" id": " a~1o ", "tag ": "t"},
+                    " state ": " Connected ",
+                    " type": "Outgoing",
+                    "caller ": {" displayName ": "Reception"},
+                }
+            },
+        }
+    )
+    assert isinstance(n, CallNotification)
+    assert n.leg == Leg("a~1o", "t")
+    assert n.state is CallState.CONNECTED
+    assert n.direction is CallDirection.OUTGOING
+    assert n.caller == Party(display_name="Reception")
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    [
+        ({"displayName": "A", "display_name": "B"}, "A"),
+        ({"displayName": "", "display_name": "B"}, "B"),
+        ({"displayName": None, "display_name": "B"}, "B"),
+        ({"displayName": ""}, ""),
+        ({"display_name": 7}, "7"),
+        ({"displayName": ["x"]}, None),
+        ({}, None),
+    ],
+)
+def test_display_name_spellings(
+    caller: dict[str, object], expected: str | None
+) -> None:
+    """`displayName` or `display_name`, whichever has a name."""
+    n = _call(caller=caller)
+    assert n.caller is not None
+    assert n.caller.display_name == expected
+
+
+def test_wrong_types_become_none() -> None:
+    """Optional fields of the wrong type are dropped, the push is still understood."""
+    n = _call(
+        call={"id": "x~1o", "tag": {"a": 1}},
+        callee={"accountId": [], "centrexId": {}, "forwarderList": "a,b"},
+        reason=5,
+        reasonCode=1.5,
+        urlRecord=False,
+        accountId=None,
+        duration="inf",
+    )
+    assert n.leg.tag is None
+    assert n.callee == Party()
+    assert (n.reason, n.reason_code, n.record_url, n.account_id) == (
+        "5",
+        None,
+        None,
+        None,
+    )
+    assert n.duration is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020-06-24 15:01:45", 12),
+        (" 2020-06-24 15:01:45 ", 12),
+        ("2020-06-24", None),
+        ("2020-13-01 00:00:00", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_start_times(value: object, expected: int | None) -> None:
+    """Moscow wall time to an aware datetime; anything else is None."""
+    start = _call(startTime=value).start_time
+    assert (start.astimezone(UTC).hour if start else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (3, 3),
+        ("3", 3),
+        (" 12 ", 12),
+        ("4.0", 4),
+        ("4.5", None),
+        ("nan", None),
+        ("1e999", None),
+        (None, None),
+        (10**30, 10**30),
+    ],
+)
+def test_duration_forms(value: object, expected: int | None) -> None:
+    """Seconds as a number or a numeric string."""
+    assert _call(duration=value).duration == expected
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ("callNotifications", "not a JSON object"),
+        (None, "not a JSON object"),
+        ({}, "no event"),
+        ({"result": {}}, "no event"),
+        ({"event": None}, "no event"),
+        ({"event": "callNotifications"}, "callInfo"),
+        ({"event": "callNotifications", "result": []}, "callInfo"),
+        ({"event": "callNotifications", "result": {"callInfo": "x"}}, "callInfo"),
+        (
+            {"event": "callNotifications", "result": {"callInfo": {"state": "trying"}}},
+            "call.id",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": "x~1o", "state": "trying"}},
+            },
+            "call.id",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": {"id": 5}, "state": "trying"}},
+            },
+            "call.id",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": {"id": ""}, "state": "trying"}},
+            },
+            "call.id",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": {"id": "a"}}},
+            },
+            "state",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": {"id": "a"}, "state": 3}},
+            },
+            "state",
+        ),
+        (
+            {
+                "event": "callNotifications",
+                "result": {"callInfo": {"call": {"id": "a"}, "state": "ringing"}},
+            },
+            "unknown call state",
+        ),
+    ],
+)
+def test_malformed_pushes(payload: object, reason: str) -> None:
+    """Each malformed push is refused with a short reason."""
+    with pytest.raises(InvalidNotificationError, match=reason):
+        parse_notification(payload)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe\xfa",
+        b"<html><body>502</body></html>",
+        b'{"event": "callNotifications",',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_bodies_that_are_not_json(body: bytes) -> None:
+    """Invalid UTF-8 or JSON is an InvalidNotificationError, nothing else."""
+    with pytest.raises(InvalidNotificationError):
+        parse_notification_body(body)
+
+
+def test_json_that_is_not_an_object() -> None:
+    """A JSON array or string decodes but is not a push."""
+    with pytest.raises(InvalidNotificationError, match="not a JSON object"):
+        parse_notification_body(b'["callNotifications"]')
+
+
+def test_unknown_extra_keys_and_events() -> None:
+    """Extra keys are ignored; an unknown PBX change keeps its name."""
+    n = parse_notification(
+        {
+            "event": "vpbxNotifications",
+            "result": {"eventType": "terminalsChanged", "extra": [1]},
+            "id": 5,
+        }
+    )
+    assert n == PbxNotification(None, "terminalsChanged")
+    assert parse_notification(
+        {"event": "vpbxNotifications", "result": {"eventType": 7}}
+    ) == PbxNotification(None, "")
+    other = parse_notification({"event": "smsNotifications", "result": {"text": "hi"}})
+    assert other == IgnoredNotification("smsNotifications")
+    n = _call(unknown={"deep": [1]}, callee={"id": "1", "newField": True})
+    assert n.callee == Party(id="1")
