@@ -12,7 +12,10 @@ class AuthenticationError(MttBusinessError):
 
 
 class RequestRejectedError(MttBusinessError):
-    """The provider refused the request (4xx or `success: 0`), with its message."""
+    """The provider refused the request (4xx or `success: 0`), with its message.
+
+    `status` is the HTTP status of a 4xx, or 0 when a 2xx answer said `success: 0`.
+    """
 
     def __init__(self, status: int, message: str) -> None:
         """Keep the HTTP status and the provider's message."""
