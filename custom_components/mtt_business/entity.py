@@ -10,8 +10,29 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api.models import Workplace
+from .call_monitor import CallMonitor
+from .call_tracker import CallUpdate
 from .coordinator import DirectoryCoordinator
 from .devices import pbx_device_info, workplace_device_info
+
+
+class CallListenerEntity(Entity):
+    """An entity that follows the entry's calls (put it first among the bases)."""
+
+    def __init__(self, monitor: CallMonitor, *args: object) -> None:
+        """Follow the calls of `monitor`; the other arguments go to the next base."""
+        super().__init__(*args)
+        self._monitor = monitor
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to call changes while added."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+
+    @callback
+    def _async_call_changed(self, update: CallUpdate | None) -> None:
+        """A call changed (None: calls were dropped; re-read the tracker)."""
+        raise NotImplementedError
 
 
 class PbxEntity(CoordinatorEntity[DirectoryCoordinator]):

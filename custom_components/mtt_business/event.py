@@ -13,7 +13,12 @@ from .call_monitor import CallMonitor
 from .call_tracker import CallEvent, CallUpdate
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
-from .entity import PbxEntity, WorkplaceEntity, async_add_workplace_entities
+from .entity import (
+    CallListenerEntity,
+    PbxEntity,
+    WorkplaceEntity,
+    async_add_workplace_entities,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -56,18 +61,11 @@ async def async_setup_entry(
     )
 
 
-class _CallEventMixin(EventEntity):
+class _CallEvent(CallListenerEntity, EventEntity):
     """Triggers one event per call event of an update (`finished`, then `missed`)."""
-
-    _monitor: CallMonitor
 
     def _concerns(self, update: CallUpdate) -> bool:
         raise NotImplementedError
-
-    async def async_added_to_hass(self) -> None:
-        """Listen to call changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
 
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:
@@ -79,19 +77,18 @@ class _CallEventMixin(EventEntity):
             self.async_write_ha_state()
 
 
-class PbxCallEvent(_CallEventMixin, PbxEntity):
+class PbxCallEvent(_CallEvent, PbxEntity):
     """Every call of the PBX."""
 
     def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
         """Follow the entry's calls."""
-        super().__init__(coordinator, CALL)
-        self._monitor = monitor
+        super().__init__(monitor, coordinator, CALL)
 
     def _concerns(self, update: CallUpdate) -> bool:
         return True
 
 
-class WorkplaceCallEvent(_CallEventMixin, WorkplaceEntity):
+class WorkplaceCallEvent(_CallEvent, WorkplaceEntity):
     """The calls of one workplace."""
 
     def __init__(
@@ -101,8 +98,7 @@ class WorkplaceCallEvent(_CallEventMixin, WorkplaceEntity):
         workplace: Workplace,
     ) -> None:
         """Follow the calls of one workplace."""
-        super().__init__(coordinator, CALL, workplace)
-        self._monitor = monitor
+        super().__init__(monitor, coordinator, CALL, workplace)
 
     def _concerns(self, update: CallUpdate) -> bool:
         return self.sip_id in update.workplaces or update.call.workplace == self.sip_id

@@ -21,7 +21,12 @@ from .call_monitor import CallMonitor
 from .call_tracker import CallEvent, CallUpdate, TrackedCall, WorkplaceCallState
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
-from .entity import PbxEntity, WorkplaceEntity, async_add_workplace_entities
+from .entity import (
+    CallListenerEntity,
+    PbxEntity,
+    WorkplaceEntity,
+    async_add_workplace_entities,
+)
 
 PARALLEL_UPDATES = 0
 MAX_LISTED_CALLS = 50
@@ -84,51 +89,38 @@ async def async_setup_entry(
     )
 
 
-class ActiveCallsSensor(PbxEntity, SensorEntity):
+class ActiveCallsSensor(CallListenerEntity, PbxEntity, SensorEntity):
     """How many calls are active; the calls themselves as an attribute."""
 
     _unrecorded_attributes = frozenset({"calls"})
 
     def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
         """Follow the entry's calls."""
-        super().__init__(coordinator, ACTIVE_CALLS)
-        self._monitor = monitor
+        super().__init__(monitor, coordinator, ACTIVE_CALLS)
+        self._read_tracker()
 
-    async def async_added_to_hass(self) -> None:
-        """Listen to call changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+    def _read_tracker(self) -> None:
+        """The count and the list (oldest first, at most 50), from one query."""
+        calls = self._monitor.tracker.active_calls()
+        self._attr_native_value = len(calls)
+        self._attr_extra_state_attributes = {
+            "calls": [call_summary(call) for call in calls[:MAX_LISTED_CALLS]]
+        }
 
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:
+        self._read_tracker()
         self.async_write_ha_state()
 
-    @property
-    def native_value(self) -> int:
-        """Number of active calls."""
-        return len(self._monitor.tracker.active_calls())
 
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """The active calls, oldest first, at most 50."""
-        calls = self._monitor.tracker.active_calls()[:MAX_LISTED_CALLS]
-        return {"calls": [call_summary(call) for call in calls]}
-
-
-class LastCallSensor(PbxEntity, SensorEntity):
+class LastCallSensor(CallListenerEntity, PbxEntity, SensorEntity):
     """When the last call ended; changes exactly once per finished call."""
 
     def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
         """Follow the entry's calls."""
-        super().__init__(coordinator, LAST_CALL)
-        self._monitor = monitor
+        super().__init__(monitor, coordinator, LAST_CALL)
         self._attr_native_value: datetime | None = None
         self._attr_extra_state_attributes = {}
-
-    async def async_added_to_hass(self) -> None:
-        """Listen to call changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
 
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:
@@ -146,7 +138,7 @@ class LastCallSensor(PbxEntity, SensorEntity):
         self.async_write_ha_state()
 
 
-class CallStateSensor(WorkplaceEntity, SensorEntity):
+class CallStateSensor(CallListenerEntity, WorkplaceEntity, SensorEntity):
     """Whether a workplace is idle, dialing, ringing or talking."""
 
     def __init__(
@@ -156,34 +148,25 @@ class CallStateSensor(WorkplaceEntity, SensorEntity):
         workplace: Workplace,
     ) -> None:
         """Follow the calls of one workplace."""
-        super().__init__(coordinator, CALL_STATE, workplace)
-        self._monitor = monitor
+        super().__init__(monitor, coordinator, CALL_STATE, workplace)
+        self._read_tracker()
 
-    async def async_added_to_hass(self) -> None:
-        """Listen to call changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
-
-    @callback
-    def _async_call_changed(self, update: CallUpdate | None) -> None:
-        if update is None or self.sip_id in update.workplaces:
-            self.async_write_ha_state()
-
-    @property
-    def native_value(self) -> str:
-        """The workplace's call state."""
-        return self._monitor.tracker.workplace_status(self.sip_id).state.value
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """The peer's number, the direction, the call id and since when."""
+    def _read_tracker(self) -> None:
+        """The state with the peer's number, the direction, the call id and since when."""
         status = self._monitor.tracker.workplace_status(self.sip_id)
-        return {
+        self._attr_native_value = status.state.value
+        self._attr_extra_state_attributes = {
             "peer": status.peer,
             "direction": status.direction.value if status.direction else None,
             "call_id": status.call_id,
             "since": status.since.isoformat() if status.since else None,
         }
+
+    @callback
+    def _async_call_changed(self, update: CallUpdate | None) -> None:
+        if update is None or self.sip_id in update.workplaces:
+            self._read_tracker()
+            self.async_write_ha_state()
 
 
 class TerminalsSensor(WorkplaceEntity, SensorEntity):
