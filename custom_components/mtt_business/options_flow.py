@@ -25,8 +25,9 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 
 from .api.models import PbxDirectory
+from .api.phone_number import normalize_prefix
 from .data import MttBusinessConfigEntry
-from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES, normalize_prefix
+from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
 
 CONF_TABLE = "table"
 CONF_CALLER = "caller"

@@ -17,7 +17,6 @@ logged and a second `mtt_business_call` event with `state: routing_failed` and
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -32,23 +31,6 @@ _LOGGER = logging.getLogger(__name__)
 
 CONF_ROUTES = "routes"
 CONF_RELEASE_UNMATCHED = "release_unmatched"
-PARKING_LEG = re.compile(r"~1o$")
-_NOISE = re.compile(r"[\s\-().]")
-
-
-def normalize_prefix(raw: str) -> str | None:
-    """A caller number or prefix in international form (`8916…` → `+7916…`)."""
-    value = _NOISE.sub("", raw.split("@", 1)[0])
-    digits = value.removeprefix("+")
-    if not digits.isdigit():
-        return None
-    if value.startswith("+"):
-        return value
-    if digits[0] in "78":
-        return "+7" + digits[1:]
-    if digits[0] in "3489" and len(digits) <= 10:
-        return "+7" + digits
-    return "+" + digits
 
 
 def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
@@ -81,7 +63,7 @@ def async_start_routing(
         if (
             notification.state is not CallState.TRYING
             or call.direction is CallDirection.OUTGOING
-            or not PARKING_LEG.search(notification.leg.id)
+            or not notification.leg.is_parking
             or call.workplace is not None
             or not notification.transport_id
         ):

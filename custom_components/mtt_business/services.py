@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -33,7 +32,6 @@ ATTR_TAG = "tag"
 ATTR_TRANSPORT_ID = "transport_id"
 ATTR_NUMBERS = "numbers"
 ATTR_IS_PARKING = "is_parking"
-_LEG_SUFFIX = re.compile(r"~\d+o$")
 
 _ENTRY: dict[Any, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LEG: dict[Any, Any] = {
@@ -131,7 +129,7 @@ def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
     """
     value: str = call.data[ATTR_CALL_ID]
     tracker = entry.runtime_data.call_monitor.tracker
-    tracked = tracker.call(value) or tracker.call(_LEG_SUFFIX.sub("", value))
+    tracked = tracker.call(value) or tracker.call(Leg(value).call_id)
     tag: str | None = call.data.get(ATTR_TAG)
     transport: str | None = call.data.get(ATTR_TRANSPORT_ID)
     leg_id = value

@@ -76,6 +76,11 @@ class Leg:
     tag: str | None = None
 
     @property
+    def is_parking(self) -> bool:
+        """Whether this is the leg a parked incoming call waits on (`…~1o`)."""
+        return self.id.endswith("~1o")
+
+    @property
     def call_id(self) -> str:
         """The id of the call this leg belongs to: the leg id without its `~No` suffix."""
         return _LEG_SUFFIX.sub("", self.id)

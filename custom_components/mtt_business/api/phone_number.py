@@ -30,6 +30,26 @@ def normalize_number(raw: str | None) -> str | None:
     return digits
 
 
+def normalize_prefix(raw: str) -> str | None:
+    """A caller number or prefix in international form (`8916…` → `+7916…`).
+
+    Unlike `normalize_number`, a short value is read as the start of a number:
+    `8…`/`7…` become `+7…`, a Russian area or mobile code (`3…`, `4…`, `8…`, `9…`
+    of at most 10 digits) gets `+7`, anything else is taken as international.
+    """
+    value = _NOISE.sub("", raw.split("@", 1)[0])
+    digits = value.removeprefix("+")
+    if not digits.isdigit():
+        return None
+    if value.startswith("+"):
+        return value
+    if digits[0] in "78":
+        return "+7" + digits[1:]
+    if digits[0] in "3489" and len(digits) <= 10:
+        return "+7" + digits
+    return "+" + digits
+
+
 def is_phone_number(value: str | None) -> bool:
     """Whether a value reads as a phone number (rather than a SIP ID or extension)."""
     normalized = normalize_number(value)

@@ -15,8 +15,9 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 
+from custom_components.mtt_business.api.phone_number import normalize_prefix
 from custom_components.mtt_business.const import DOMAIN
-from custom_components.mtt_business.routing import match_route, normalize_prefix
+from custom_components.mtt_business.routing import match_route
 from mtt_simulator.scenario import Scenario
 
 from .conftest import SimulatorServer, collect_call_events
