@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
@@ -245,17 +246,7 @@ async def test_reconfigure_with_new_credentials(
 ) -> None:
     """New credentials of the same account replace the old ones."""
     new = simulator.simulator.register_client(ha_server.redirect_uri)
-    await _import_credential(hass, new.client_id, new.client_secret, "second")
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": "reconfigure", "entry_id": config_entry.entry_id},
-    )
-    assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"implementation": "second"}
-    )
-    result = await async_complete_sign_in(hass, ha_server, result)
+    result = await _reconfigure_with(hass, ha_server, config_entry, new, "second")
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert config_entry.unique_id == new.client_id
@@ -269,17 +260,8 @@ async def test_reconfigure_with_another_account(
 ) -> None:
     """Credentials of an account with none of the entry's numbers are refused."""
     new = simulator.simulator.register_client(ha_server.redirect_uri)
-    await _import_credential(hass, new.client_id, new.client_secret, "other")
     simulator.simulator.external_numbers = ["74950000000"]
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": "reconfigure", "entry_id": config_entry.entry_id},
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"implementation": "other"}
-    )
-    result = await async_complete_sign_in(hass, ha_server, result)
+    result = await _reconfigure_with(hass, ha_server, config_entry, new, "other")
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert config_entry.unique_id == ha_server.client_id
@@ -340,3 +322,23 @@ async def test_credentials_dialog_shows_the_redirect_uri(
     hass.config.external_url = None
     placeholders = await async_get_description_placeholders(hass)
     assert placeholders["redirect_url"] == "—"
+
+
+async def _reconfigure_with(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    entry: ConfigEntry,
+    client: Any,
+    name: str,
+) -> ConfigFlowResult:
+    """Reconfigure: pick new credentials `name` for `client` and sign in with them."""
+    await _import_credential(hass, client.client_id, client.client_secret, name)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": "reconfigure", "entry_id": entry.entry_id}
+    )
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"implementation": name}
+    )
+    return await async_complete_sign_in(hass, ha_server, result)
