@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 import itertools
 import json
+import os
 from pathlib import Path
 import statistics
 import sys
@@ -190,14 +191,52 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (the recorder's too)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def until_idle(pid: int, limit: float = 300) -> None:
+    """Wait until the process has finished its backlog (the recorder's writes).
+
+    Idle: less than 3 % of one core used over a whole second.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(1)
+        if cpu_seconds(pid) - before < 0.03:
+            return
+    raise RuntimeError(f"Home Assistant still busy after {limit} s")
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-async def run(calls: int, sample: int) -> None:
+def production_like(recorder: bool) -> Callable[[Path], None]:
+    """Configure as a user runs it: default logging; the recorder on unless asked."""
+
+    def customize(config_dir: Path) -> None:
+        add_bare_component(config_dir)
+        config = config_dir / "configuration.yaml"
+        text = config.read_text().replace(
+            "custom_components.mtt_business: debug",
+            "custom_components.mtt_business: warning",
+        )
+        if not recorder:
+            # logbook and history are what bring the recorder in.
+            text = text.replace("logbook:\n", "").replace("history:\n", "")
+        config.write_text(text)
+
+    return customize
+
+
+async def run(calls: int, sample: int, recorder: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
         try:
-            await _run(Path(tmp), calls, sample)
+            await _run(Path(tmp), calls, sample, recorder)
         except BaseException:
             log = Path(tmp) / "homeassistant.log"
             if log.exists():
@@ -206,9 +245,9 @@ async def run(calls: int, sample: int) -> None:
             raise
 
 
-async def _run(tmp: Path, calls: int, sample: int) -> None:
+async def _run(tmp: Path, calls: int, sample: int, recorder: bool) -> None:
     async with (
-        RunningInstance(tmp, customize=add_bare_component) as running,
+        RunningInstance(tmp, customize=production_like(recorder)) as running,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session,
     ):
         await running.login(session)
@@ -222,44 +261,69 @@ async def _run(tmp: Path, calls: int, sample: int) -> None:
             state: dict[str, Any] = await response.json()
         external = state["directory"]["external_numbers"][0]["number"]
         workplace = state["directory"]["workplaces"][0]["workplace"]
-        ours = (
-            running.instance.redirect_uri.replace("localhost", "127.0.0.1") + "/events"
-        )
-        bare = f"{running.ha_url}/api/webhook/bench_bare"
+        paths = {
+            "bare": f"{running.ha_url}/api/webhook/bench_bare",
+            "ours": running.instance.redirect_uri.replace("localhost", "127.0.0.1")
+            + "/events",
+        }
         ha_pid = running.pid(1)
-
         bodies = pushes(external, workplace)
-        # Warm up both paths.
-        await full_speed(session, ours, bodies, 500)
-        await full_speed(session, bare, bodies, 500)
 
-        ours_rate = await full_speed(session, ours, bodies, sample)
-        bare_rate = await full_speed(session, bare, bodies, sample)
-        ours_lat = await paced(session, ours, bodies, 200, 10)
-        bare_lat = await paced(session, bare, bodies, 200, 10)
+        async def measured(count: int, send: Any) -> tuple[Any, float]:
+            """Run `send` after the backlog is done; also HA's CPU ms per push."""
+            await until_idle(ha_pid)
+            before = cpu_seconds(ha_pid)
+            outcome = await send
+            await until_idle(ha_pid)
+            # until_idle's last idle second is not the push's cost.
+            spent = max(0.0, cpu_seconds(ha_pid) - before - 0.03)
+            return outcome, spent / count * 1000
 
+        for url in paths.values():  # warm up both paths
+            await full_speed(session, url, bodies, 500)
+
+        rate: dict[str, float] = {}
+        cpu: dict[str, float] = {}
+        latency: dict[str, list[float]] = {}
+        for name, url in paths.items():
+            rate[name], cpu[name] = await measured(
+                sample, full_speed(session, url, bodies, sample)
+            )
+        for name, url in paths.items():
+            latency[name], _ = await measured(
+                2000, paced(session, url, bodies, 200, 10)
+            )
+
+        print(
+            f"Home Assistant with the recorder {'on' if recorder else 'off'}"
+            f" ({'a default install' if recorder else 'core only'})"
+        )
         print(f"pushes/s, 8 senders, {sample} pushes each:")
-        print(f"  bare webhook (JSON parse only): {bare_rate:8.0f}")
-        print(f"  mtt_business receiver:          {ours_rate:8.0f}")
-        print(f"  cost per push, ours / bare:     {bare_rate / ours_rate:8.2f}x")
+        print(f"  bare webhook (JSON parse only): {rate['bare']:8.0f}")
+        print(f"  mtt_business receiver:          {rate['ours']:8.0f}")
+        print(f"  cost per push, ours / bare:     {rate['bare'] / rate['ours']:8.2f}x")
+        print("Home Assistant's CPU time per push, until its backlog is done (ms):")
+        print(f"  bare {cpu['bare']:.3f}   mtt_business {cpu['ours']:.3f}")
+        print(f"  CPU per push, ours / bare:      {cpu['ours'] / cpu['bare']:8.2f}x")
         print("answer latency at 200 pushes/s for 10 s (ms):")
-        for name, lat in (("bare", bare_lat), ("mtt_business", ours_lat)):
+        for name, lat in latency.items():
             print(
                 f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
                 f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
             )
         print(
             f"  p99 ratio, ours / bare:         "
-            f"{percentile(ours_lat, 99) / percentile(bare_lat, 99):8.2f}x"
+            f"{percentile(latency['ours'], 99) / percentile(latency['bare'], 99):8.2f}x"
         )
 
         per_call = len(call_sequence(0, external, workplace))
         total = calls * per_call
         growth = {}
-        for name, url, start in (("bare", bare, 10**6), ("ours", ours, 10**7)):
+        for (name, url), start in zip(paths.items(), (10**6, 10**7), strict=True):
+            await until_idle(ha_pid)
             before = rss_mb(ha_pid)
             await full_speed(session, url, pushes(external, workplace, start), total)
-            await asyncio.sleep(5)
+            await until_idle(ha_pid)
             growth[name] = (before, rss_mb(ha_pid))
         async with session.get(
             f"{running.ha_url}/api/states", headers=running.headers()
@@ -267,7 +331,8 @@ async def _run(tmp: Path, calls: int, sample: int) -> None:
             states = await response.json()
         active = [s["state"] for s in states if s["entity_id"].endswith("active_calls")]
         print(
-            f"resident memory of Home Assistant, {calls} calls ({total} pushes) each:"
+            f"resident memory of Home Assistant, {calls} calls ({total} pushes) each,"
+            " measured once its backlog is done:"
         )
         for name, (before, after) in growth.items():
             print(
@@ -280,8 +345,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=5_000)
+    parser.add_argument(
+        "--without-recorder",
+        action="store_true",
+        help="core only: no recorder, to see what the recorder's writing costs",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.calls, args.sample))
+    asyncio.run(run(args.calls, args.sample, not args.without_recorder))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import logging
 
 from homeassistant.core import callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -14,6 +16,11 @@ from .call_monitor import CallMonitor
 from .call_tracker import CallUpdate
 from .coordinator import DirectoryCoordinator
 from .devices import pbx_device_info, workplace_device_info
+
+_LOGGER = logging.getLogger(__name__)
+
+SUMMARY_WRITE_COOLDOWN = 0.25
+"""Seconds between two writes of a summary of the calls during a burst of pushes."""
 
 
 class CallListenerEntity(Entity):
@@ -33,6 +40,44 @@ class CallListenerEntity(Entity):
     def _async_call_changed(self, update: CallUpdate | None) -> None:
         """A call changed (None: calls were dropped; re-read the tracker)."""
         raise NotImplementedError
+
+
+class CallSummaryEntity(CallListenerEntity):
+    """An entity whose state sums up the current calls (how many, a workplace's).
+
+    A change is written at once when the entity has been quiet; during a burst of
+    pushes it is written at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the
+    latest summary. Home Assistant's recorder keeps every state an entity takes, and
+    its cost grows with how often one entity changes between two commits, so a flood
+    of pushes must not become a flood of summaries. Every single change of every call
+    is still announced by the `mtt_business_call` event and the event entities.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Write summaries through a debouncer while added."""
+        self._summary_writer = Debouncer(
+            self.hass,
+            _LOGGER,
+            cooldown=SUMMARY_WRITE_COOLDOWN,
+            immediate=True,
+            function=self._async_write_summary,
+        )
+        self.async_on_remove(self._summary_writer.async_shutdown)
+        await super().async_added_to_hass()
+
+    def _read_tracker(self) -> None:
+        """Take the current summary from the call tracker."""
+        raise NotImplementedError
+
+    @callback
+    def _async_write_summary(self) -> None:
+        self._read_tracker()
+        self.async_write_ha_state()
+
+    @callback
+    def _async_summary_changed(self) -> None:
+        """The summary may have changed: write it now or at the end of the burst."""
+        self._summary_writer.async_schedule_call()
 
 
 class PbxEntity(CoordinatorEntity[DirectoryCoordinator]):

@@ -23,6 +23,7 @@ from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .entity import (
     CallListenerEntity,
+    CallSummaryEntity,
     PbxEntity,
     WorkplaceEntity,
     async_add_workplace_entities,
@@ -89,7 +90,7 @@ async def async_setup_entry(
     )
 
 
-class ActiveCallsSensor(CallListenerEntity, PbxEntity, SensorEntity):
+class ActiveCallsSensor(CallSummaryEntity, PbxEntity, SensorEntity):
     """How many calls are active; the calls themselves as an attribute."""
 
     _unrecorded_attributes = frozenset({"calls"})
@@ -109,8 +110,7 @@ class ActiveCallsSensor(CallListenerEntity, PbxEntity, SensorEntity):
 
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:
-        self._read_tracker()
-        self.async_write_ha_state()
+        self._async_summary_changed()
 
 
 class LastCallSensor(CallListenerEntity, PbxEntity, SensorEntity):
@@ -138,7 +138,7 @@ class LastCallSensor(CallListenerEntity, PbxEntity, SensorEntity):
         self.async_write_ha_state()
 
 
-class CallStateSensor(CallListenerEntity, WorkplaceEntity, SensorEntity):
+class CallStateSensor(CallSummaryEntity, WorkplaceEntity, SensorEntity):
     """Whether a workplace is idle, dialing, ringing or talking."""
 
     def __init__(
@@ -165,8 +165,7 @@ class CallStateSensor(CallListenerEntity, WorkplaceEntity, SensorEntity):
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:
         if update is None or self.sip_id in update.workplaces:
-            self._read_tracker()
-            self.async_write_ha_state()
+            self._async_summary_changed()
 
 
 class TerminalsSensor(WorkplaceEntity, SensorEntity):

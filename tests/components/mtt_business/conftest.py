@@ -24,6 +24,7 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
+from custom_components.mtt_business import entity as entity_module
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.redirect_uri import async_get_redirect_endpoint
 from mtt_simulator.app import SIMULATOR_KEY, Simulator, create_app
@@ -36,6 +37,19 @@ CREDENTIAL_ID = "mtt_business_test_credential"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load our integration."""
+
+
+@pytest.fixture(autouse=True)
+def summaries_written_per_push(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summary sensors write each push's change (bursts: test_summary_bursts.py).
+
+    The tests step through calls push by push; in production a burst of pushes is
+    summed up every `SUMMARY_WRITE_COOLDOWN` seconds instead.
+    """
+    if "production_cooldown" not in request.keywords:
+        monkeypatch.setattr(entity_module, "SUMMARY_WRITE_COOLDOWN", 0)
 
 
 @dataclass

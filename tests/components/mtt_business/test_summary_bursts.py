@@ -1,0 +1,122 @@
+"""A burst of pushes: every change is announced, the summaries are written in steps.
+
+The active-calls and call-state sensors write a change at once when they have been
+quiet, and at most every `SUMMARY_WRITE_COOLDOWN` seconds during a burst, so a flood of
+pushes does not become a flood of recorded states. The events lose nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+import pytest
+
+from custom_components.mtt_business.entity import SUMMARY_WRITE_COOLDOWN
+
+from .conftest import HomeAssistantServer, collect_call_events
+
+pytestmark = pytest.mark.production_cooldown
+
+ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
+PBX_EVENT = "event.mtt_business_7_499_649_78_03_call"
+RECEPTION_STATE = "sensor.resepshn_call_state"
+RECEPTION = "883140777716581"
+EXTERNAL = "74996497803"
+
+
+def _push(n: int, state: str) -> dict[str, Any]:
+    """Call n at the reception (its workplace leg), in `state`."""
+    info: dict[str, Any] = {
+        "call": {"id": f"{n:032x}_00015ED635780FC7~2o", "tag": f"tag{n}"},
+        "caller": {"accountId": f"7916000{n:04d}@pstn", "id": f"7916000{n:04d}"},
+        "callee": {
+            "accountId": RECEPTION,
+            "id": RECEPTION,
+            "display_name": EXTERNAL,
+        },
+        "startTime": "2026-11-22 11:18:16",
+        "state": state,
+        "type": "incoming",
+    }
+    if state == "finished":
+        info |= {"duration": 0, "reason": "Caller cancelled", "reasonCode": None}
+    return {"event": "callNotifications", "result": {"callInfo": info}}
+
+
+def _written(hass: HomeAssistant, entity_ids: set[str]) -> dict[str, list[str]]:
+    """The states written to each entity from now on."""
+    written: dict[str, list[str]] = {entity_id: [] for entity_id in entity_ids}
+
+    @callback
+    def _listener(event: Event[EventStateChangedData]) -> None:
+        if (entity_id := event.data["entity_id"]) in written and (
+            new := event.data["new_state"]
+        ):
+            written[entity_id].append(new.state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _listener)
+    return written
+
+
+async def test_a_burst_is_summed_up_and_every_event_announced(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+) -> None:
+    """20 calls ring and end in a burst: 40 events, a few summaries, the right end."""
+    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    call_events = collect_call_events(hass)
+    written = _written(hass, {ACTIVE, RECEPTION_STATE, PBX_EVENT})
+    bodies = [_push(n, "showing") for n in range(20)]
+    bodies += [_push(n, "finished") for n in range(20)]
+
+    # The first change after a quiet spell is written at once.
+    response = await ha_server.client.post(events_path, json=bodies[0])
+    assert response.status == 200
+    assert hass.states.get(ACTIVE).state == "1"
+    assert hass.states.get(RECEPTION_STATE).state == "ringing"
+
+    for body in bodies[1:]:
+        response = await ha_server.client.post(events_path, json=body)
+        assert response.status == 200
+    await hass.async_block_till_done()
+    await asyncio.sleep(SUMMARY_WRITE_COOLDOWN * 2)
+    await hass.async_block_till_done()
+
+    # Every push is announced, as the event and on the event entity.
+    assert len(call_events) == 40
+    # Per call: trying and showing (the call is new), finished and missed.
+    assert len(written[PBX_EVENT]) == 20 * 4
+    # The summaries end right, in a few writes rather than one per push.
+    assert hass.states.get(ACTIVE).state == "0"
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
+    assert written[ACTIVE][-1] == "0"
+    assert 2 <= len(written[ACTIVE]) <= 5
+    assert written[RECEPTION_STATE][-1] == "idle"
+    assert len(written[RECEPTION_STATE]) <= 5
+
+    # Quiet again: the next change is written at once.
+    response = await ha_server.client.post(events_path, json=_push(99, "showing"))
+    assert response.status == 200
+    assert hass.states.get(ACTIVE).state == "1"
+    assert hass.states.get(RECEPTION_STATE).state == "ringing"
+
+
+async def test_pending_summary_is_dropped_with_the_entry(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+) -> None:
+    """Unloading during a burst leaves no write behind."""
+    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    for n in range(3):
+        response = await ha_server.client.post(events_path, json=_push(n, "showing"))
+        assert response.status == 200
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await asyncio.sleep(SUMMARY_WRITE_COOLDOWN * 2)
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "unavailable"
