@@ -29,6 +29,18 @@ CALL = EventEntityDescription(
 )
 
 
+CALL_ATTRIBUTES = (
+    "call_id",
+    "direction",
+    "caller",
+    "callee",
+    "workplace",
+    "duration",
+    "reason",
+    "record_url",
+)
+
+
 def event_attributes(update: CallUpdate) -> dict[str, Any]:
     """Attributes of a call event."""
     call = update.call
@@ -62,7 +74,13 @@ async def async_setup_entry(
 
 
 class _CallEvent(CallListenerEntity, EventEntity):
-    """Triggers one event per call event of an update (`finished`, then `missed`)."""
+    """Triggers one event per call event of an update (`finished`, then `missed`).
+
+    The call's details are recorded once, with the `mtt_business_call` event that
+    the logbook reads; the entities' copies of them are not stored again.
+    """
+
+    _unrecorded_attributes = frozenset(CALL_ATTRIBUTES)
 
     def _concerns(self, update: CallUpdate) -> bool:
         raise NotImplementedError

@@ -35,6 +35,11 @@ def _strip_keys(value: Any) -> Any:
     return value
 
 
+def _object_with_plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as it is decoded, its keys stripped (`_strip_keys` in one pass)."""
+    return {key.strip(): value for key, value in pairs}
+
+
 def _str(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -60,12 +65,14 @@ def _int(value: Any) -> int | None:
 
 
 def _time(value: Any) -> datetime | None:
+    """`startTime`, `2020-06-02 11:18:16` exactly, is Moscow time."""
     if not isinstance(value, str):
         return None
+    text = value.strip()
+    if len(text) != 19 or text[10] != " ":
+        return None
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(
-            tzinfo=MOSCOW
-        )
+        return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
     except ValueError:
         return None
 
@@ -142,9 +149,13 @@ def _call(result: Any) -> CallNotification:
 
 def parse_notification(payload: object) -> Notification:
     """Understand one push, or raise `InvalidNotificationError` saying why not."""
-    if not isinstance(payload, dict):
+    return _parse(_strip_keys(payload))
+
+
+def _parse(data: object) -> Notification:
+    """Understand a decoded push whose keys are already stripped."""
+    if not isinstance(data, dict):
         raise InvalidNotificationError("the body is not a JSON object")
-    data: dict[str, Any] = _strip_keys(payload)
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise InvalidNotificationError("no event name")
@@ -166,7 +177,7 @@ def parse_notification(payload: object) -> Notification:
 def parse_notification_body(body: bytes) -> Notification:
     """Decode a push body (UTF-8 JSON) and understand it."""
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, object_pairs_hook=_object_with_plain_keys)
     except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
         raise InvalidNotificationError("the body is not JSON") from err
-    return parse_notification(payload)
+    return _parse(payload)
