@@ -35,9 +35,13 @@ async def _async_read_body(request: web.Request) -> bytes | None:
     """The request body, or None when it is larger than a push may be."""
     if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
         return None
-    body = await request.content.read(MAX_PUSH_BYTES + 1)
-    if len(body) > MAX_PUSH_BYTES:
-        return None
+    # A body may arrive in pieces (chunked, a slow sender): read to its end, but
+    # never more than one byte past the limit.
+    body = b""
+    while chunk := await request.content.read(MAX_PUSH_BYTES + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_PUSH_BYTES:
+            return None
     return body
 
 

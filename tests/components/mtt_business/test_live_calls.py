@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 import itertools
 import json
 import random
@@ -506,3 +507,33 @@ async def test_faulty_push_delivery(
     await sim.start_incoming_call("79160000000", EXTERNAL)  # flushes a held push
     await _settle(hass, simulator)
     assert hass.states.get(ACTIVE).state == "1"
+
+
+async def _in_pieces(body: bytes, size: int) -> AsyncIterator[bytes]:
+    """A body sent chunked, piece by piece, as a slow or proxied sender does."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+        await asyncio.sleep(0.01)
+
+
+async def test_push_arriving_in_pieces(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+) -> None:
+    """A push whose body comes in several pieces is read whole; a long one is 413."""
+    body = json.dumps(
+        {"event": "callNotifications", "result": {"callInfo": INCOMING}}
+    ).encode()
+    response = await ha_server.client.post(
+        _events_path(ha_server), data=_in_pieces(body, 50)
+    )
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "1"
+
+    oversized = b" " * (64 * 1024) + body  # valid JSON, but too long
+    response = await ha_server.client.post(
+        _events_path(ha_server), data=_in_pieces(oversized, 16 * 1024)
+    )
+    assert response.status == 413
