@@ -44,7 +44,7 @@ from homeassistant.components import webhook
 
 async def _handle(hass, webhook_id, request):
     json.loads(await request.read())
-    return web.Response(status=200)
+    return web.Response(status=200, text="parsed")
 
 async def async_setup(hass, config):
     webhook.async_register(hass, "bench_bare", "bare", "bench_bare", _handle,
@@ -67,6 +67,10 @@ def add_bare_component(config_dir: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "__init__.py").write_text(BARE_COMPONENT)
     (folder / "manifest.json").write_text(json.dumps(BARE_MANIFEST))
+    # Without its own key in the configuration Home Assistant would not load it, and
+    # the "bare" URL would be answered by the webhook component's unknown-hook path.
+    config = config_dir / "configuration.yaml"
+    config.write_text(config.read_text() + "\nbench_bare:\n")
 
 
 def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
@@ -279,6 +283,10 @@ async def _run(tmp: Path, calls: int, sample: int, recorder: bool) -> None:
             spent = max(0.0, cpu_seconds(ha_pid) - before - 0.03)
             return outcome, spent / count * 1000
 
+        async with session.post(paths["bare"], data=next(bodies)) as response:
+            # Home Assistant answers 200 for an unknown webhook too.
+            if await response.text() != "parsed":
+                raise RuntimeError("The bare webhook is not registered")
         for url in paths.values():  # warm up both paths
             await full_speed(session, url, bodies, 500)
 

@@ -88,6 +88,9 @@ class RunningInstance:
                     "--skip-pip",
                 ],
                 "homeassistant",
+                # Not from the repository: its `custom_components` would shadow the
+                # configuration's (where the benchmark adds its bare webhook).
+                cwd=self.base_dir,
             )
             await self._wait_http(f"http://127.0.0.1:{ha_port}/manifest.json", 180)
         except BaseException:
@@ -110,11 +113,11 @@ class RunningInstance:
         assert self.instance is not None
         return self.instance.ha_url.replace("localhost", "127.0.0.1")
 
-    async def _start(self, command: list[str], name: str) -> None:
+    async def _start(self, command: list[str], name: str, cwd: Path = ROOT) -> None:
         log = open(self.base_dir / f"{name}.log", "wb")  # noqa: ASYNC230, SIM115
         process = await asyncio.create_subprocess_exec(
             *command,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
