@@ -79,30 +79,34 @@ def _time(value: Any) -> datetime | None:
 
 def _display_name(party: dict[str, Any]) -> str | None:
     """`displayName`, or `display_name` (000_…'s finished example); non-empty first."""
-    names = [
-        name
-        for name in (_str(party.get("displayName")), _str(party.get("display_name")))
-        if name is not None
-    ]
-    return next((name for name in names if name), names[0] if names else None)
+    first = _str(party.get("displayName"))
+    if first:
+        return first
+    second = _str(party.get("display_name"))
+    if second:
+        return second
+    return first if first is not None else second
 
 
 def _party(value: Any) -> Party | None:
     if not isinstance(value, dict):
         return None
-    forwarders = value.get("forwarderList")
+    get = value.get
+    forwarders = get("forwarderList")
     return Party(
-        account_id=_str(value.get("accountId")),
-        centrex_id=_str(value.get("centrexId")),
-        display_id=_str(value.get("displayId")),
+        account_id=_str(get("accountId")),
+        centrex_id=_str(get("centrexId")),
+        display_id=_str(get("displayId")),
         display_name=_display_name(value),
-        id=_str(value.get("id")),
-        extension_id=_str(value.get("extensionId")),
+        id=_str(get("id")),
+        extension_id=_str(get("extensionId")),
         forwarders=tuple(
             fid
-            for item in (forwarders if isinstance(forwarders, list) else [])
+            for item in forwarders
             if isinstance(item, dict) and (fid := _str(item.get("id")))
-        ),
+        )
+        if forwarders and isinstance(forwarders, list)
+        else (),
     )
 
 
