@@ -251,6 +251,34 @@ MEMORY_STEP = 4_000
 """Pushes (1,000 calls) sent at full speed between two waits for the backlog."""
 
 
+async def memory_after_quarters(
+    session: aiohttp.ClientSession,
+    url: str,
+    source: Iterator[bytes],
+    total: int,
+    pid: int,
+) -> list[float]:
+    """Resident memory before `total` pushes and after each quarter of them.
+
+    Growth that levels off is a bounded cache; growth that keeps its pace is a leak.
+    """
+    await until_idle(pid)
+    marks = [rss_mb(pid)]
+    sent = 0
+    for quarter in range(1, 5):
+        end = total * quarter // 4
+        while sent < end:
+            # In steps of 1,000 calls, each written by the recorder before the
+            # next: its queue (held in memory) stays as short as in normal use.
+            step = min(MEMORY_STEP, end - sent)
+            await full_speed(session, url, source, step)
+            await until_idle(pid, quiet=1)
+            sent += step
+        await until_idle(pid)
+        marks.append(rss_mb(pid))
+    return marks
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
@@ -387,33 +415,20 @@ async def _run(
             f"{percentile(latency['ours'], 99) / percentile(latency['bare'], 99):8.2f}x"
         )
 
-        per_call = len(call_sequence(0, external, workplace))
-        total = calls * per_call
-        growth: dict[str, list[float]] = {}
-        quarter = total // 4 if total >= 4 * MEMORY_STEP else total
-        for name, start in (("bare", 10**6), ("floor", 10**7), ("ours", 10**8)):
-            url = paths[name]
-            await until_idle(ha_pid)
-            growth[name] = [rss_mb(ha_pid)]
-            source = pushes(external, workplace, start)
-            # In steps of 1,000 calls, each written by the recorder before the
-            # next: its queue (held in memory) stays as short as in normal use.
-            for sent in range(0, total, MEMORY_STEP):
-                step = min(MEMORY_STEP, total - sent)
-                await full_speed(session, url, source, step)
-                await until_idle(ha_pid, quiet=1)
-                if quarter and (sent + step) % quarter == 0:
-                    # After every quarter: growth that levels off is a bounded
-                    # cache; growth that keeps its pace is a leak.
-                    await until_idle(ha_pid)
-                    growth[name].append(rss_mb(ha_pid))
-        print(
-            f"resident memory of Home Assistant (MB), {calls} calls ({total} pushes)"
-            " through each path, after each quarter, measured once its backlog is done:"
-        )
-        for name, marks in growth.items():
-            steps = " -> ".join(f"{mark:6.1f}" for mark in marks)
-            print(f"  {name:5s} {steps}  (+{marks[-1] - marks[0]:.1f} MB)")
+        if calls:
+            total = calls * len(call_sequence(0, external, workplace))
+            print(
+                f"resident memory of Home Assistant (MB), {calls} calls ({total} pushes)"
+                " through each path, after each quarter, measured once its backlog"
+                " is done:"
+            )
+            for name, start in (("bare", 10**6), ("floor", 10**7), ("ours", 10**8)):
+                source = pushes(external, workplace, start)
+                marks = await memory_after_quarters(
+                    session, paths[name], source, total, ha_pid
+                )
+                steps = " -> ".join(f"{mark:6.1f}" for mark in marks)
+                print(f"  {name:5s} {steps}  (+{marks[-1] - marks[0]:.1f} MB)")
         await running.login(session)  # the first access token lasts 30 minutes
         async with session.get(
             f"{running.ha_url}/api/states", headers=running.headers()
