@@ -24,7 +24,7 @@ from .data import MttBusinessConfigEntry
 _LOGGER = logging.getLogger(__name__)
 
 EVENT_CALL = "mtt_business_call"
-STALE_CHECK_INTERVAL = timedelta(minutes=1)
+STALE_CHECK_INTERVAL = timedelta(seconds=30)
 
 type CallListener = Callable[[CallUpdate | None], None]
 """Told of each change to a call; None: calls were dropped, re-read the tracker."""
@@ -44,8 +44,9 @@ def call_event_data(
         "leg_id": notification.leg.id,
         "tag": notification.leg.tag,
         "transport_id": notification.transport_id,
-        "state": notification.state.value,
+        "state": update.state.value,
         "missed": CallEvent.MISSED in update.events,
+        "seen_start": call.seen_start,
         "direction": call.direction.value if call.direction else None,
         "caller": call.caller,
         "callee": call.callee,
@@ -78,7 +79,7 @@ class CallMonitor:
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
-        """Drop calls with no news for an hour; returns the stop callback."""
+        """Drop calls with no news for too long; returns the stop callback."""
         return async_track_time_interval(
             self.hass, self._async_expire_stale, STALE_CHECK_INTERVAL
         )
@@ -145,6 +146,6 @@ class CallMonitor:
     @callback
     def _async_expire_stale(self, _now: datetime | None = None) -> None:
         if stale := self.tracker.expire():
-            _LOGGER.debug("Dropped %s calls with no news for an hour", len(stale))
+            _LOGGER.debug("Dropped %s calls with no news", len(stale))
             for listener in list(self._listeners):
                 listener(None)

@@ -1,21 +1,33 @@
 """Folding call legs into calls, per entry (plain Python, no Home Assistant).
 
-Rules (SPEC §4, and what the documentation leaves open):
+The rules a call follows (SPEC §4; the README states them for users):
 - A call is identified by its leg id without the `~No` suffix, so the incoming
-  parking leg `…~1o` and the workplace leg `…~2o` are one call; an outgoing call
-  keeps one id through all its states.
+  parking leg `…~1o` and the workplace legs `…~2o`, `…~3o` are one call; an outgoing
+  call keeps one id through all its states.
 - A leg's states only move forward (trying → showing → connected → hiding →
-  finished); a push older than what a leg already reached, or one seen before, changes
-  nothing. A call ends once one of its legs has finished and no leg is live; a push
-  for an ended call changes nothing (except `recorded`, which adds the recording), so a
-  `finished` before its `connected` does not resurrect the call.
-- `missed`: an incoming call that ended without any leg ever being connected.
-- Workplaces: an incoming leg is at the workplace named by its callee, an outgoing one
-  at the workplace named by its caller (`accountId`/`id`, terminals mapped to their
-  workplace). Several calls at one workplace: talking > ringing > dialing.
-- Memory is bounded: at most `max_calls` active calls (the oldest are dropped) and
-  `max_finished` remembered ended calls; calls with no news for `stale_after` are
-  dropped by `expire()`.
+  finished); a push older than what the leg already reached, or one seen before,
+  changes nothing.
+- The parking leg (`…~1o`, `trying`) lasts only until the PBX decides: until another
+  leg of the call appears, a transfer or terminate of it is sent, or the 5-second
+  parking window passes. The documentation shows no push that ends it.
+- A leg that is connected stops every other leg of the call that only rang (a ring
+  group: one workplace answers, the others stop ringing, with or without `hiding`).
+- `finished` is the end of the call within the PBX (the documentation's words),
+  unless another leg is connected at that moment: then only that leg ends, and the
+  call ends when no connected leg is left. When the call ends, every leg ends.
+- `missed`: an incoming call that ended, was seen to start, and that nobody
+  answered (no leg connected, and its `finished` counts no talk time).
+- A `finished` for a call never seen to start (after a restart, or after the call
+  was dropped) is not `missed` (nobody knows whether it was answered): it changes no
+  state and is announced with `seen_start` False.
+- Ended calls are remembered by id (`remember_ended` long, at most `max_remembered`),
+  so that a late or repeated push never brings one back; `recorded` still adds the
+  recording to them.
+- A call with no news is dropped: after `ring_stale_after` if it never connected
+  (a workplace rings for at most a minute), after `stale_after` if it did.
+- Workplaces: an incoming leg is at the workplace named by its callee, an outgoing
+  one at the workplace named by its caller (`accountId`/`id`, terminals mapped to
+  their workplace). Several calls at one workplace: talking > ringing > dialing.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from .api.const import PARKING_WINDOW_SECONDS
 from .api.models import (
     CallDirection,
     CallNotification,
@@ -66,10 +79,20 @@ _LEG_RANK = {
     CallState.FINISHED: 4,
 }
 _BUSY_RANK = {
+    WorkplaceCallState.IDLE: 0,
     WorkplaceCallState.DIALING: 1,
     WorkplaceCallState.RINGING: 2,
     WorkplaceCallState.TALKING: 3,
 }
+_PUSH_EVENT = {
+    CallState.TRYING: CallEvent.TRYING,
+    CallState.SHOWING: CallEvent.SHOWING,
+    CallState.CONNECTED: CallEvent.CONNECTED,
+    CallState.HIDING: CallEvent.HIDING,
+    CallState.FINISHED: CallEvent.HIDING,  # a leg ends, the call goes on
+}
+_RECENT_ENDED = 256
+"""Ended calls whose details are kept (for a late `recorded` and the actions)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +108,14 @@ class TrackedCall:
     started: datetime
     answered: bool
     leg: Leg
+    """The call's current leg: the one an action on the call acts on."""
     transport_id: str | None
     duration: int | None = None
     reason: str | None = None
     record_url: str | None = None
     ended: bool = False
+    seen_start: bool = True
+    """False for a call whose `finished` was the first push seen of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +124,15 @@ class CallUpdate:
 
     call: TrackedCall
     events: tuple[CallEvent, ...]
+    """The events entities announce; empty when no state of ours changed."""
     notification: CallNotification
     workplaces: frozenset[str]
+    """Workplaces whose call state may have changed, or that the push names."""
+    state: CallEvent
+    """What the push means for the call (a leg's `finished` that does not end the
+    call is `hiding`; the end of the call is `finished`)."""
+    parked: bool = False
+    """The push is the `trying` of a parking leg that waits for a command now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,18 +150,45 @@ IDLE = WorkplaceStatus(WorkplaceCallState.IDLE)
 
 
 @dataclass(slots=True)
+class _Leg:
+    leg: Leg
+    state: CallState
+    workplace: str | None
+    since: datetime
+    number: int
+    """Order of appearance within the call."""
+    parking: bool = False
+    decided: bool = False
+    """A parking leg the PBX has moved on from (or a command was sent for)."""
+    stopped: bool = False
+    """A leg that only rang, stopped because another leg was connected."""
+
+    @property
+    def live(self) -> bool:
+        return not self.stopped and self.state in (
+            CallState.TRYING,
+            CallState.SHOWING,
+            CallState.CONNECTED,
+        )
+
+
+@dataclass(slots=True)
 class _Call:
     call: TrackedCall
     updated: datetime
-    legs: dict[str, CallState] = field(default_factory=dict)
-    at: dict[str, tuple[WorkplaceCallState, datetime]] = field(default_factory=dict)
+    legs: dict[str, _Leg] = field(default_factory=dict)
+    finished: bool = False
 
-    def live_legs(self) -> int:
-        return sum(
-            1
-            for s in self.legs.values()
-            if s not in (CallState.HIDING, CallState.FINISHED)
-        )
+    def connected_leg(self) -> _Leg | None:
+        best: _Leg | None = None
+        for leg in self.legs.values():
+            if (
+                leg.state is CallState.CONNECTED
+                and leg.live
+                and (best is None or leg.number > best.number)
+            ):
+                best = leg
+        return best
 
 
 class CallTracker:
@@ -140,16 +200,24 @@ class CallTracker:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         stale_after: timedelta = timedelta(hours=1),
+        ring_stale_after: timedelta = timedelta(minutes=3),
+        parking_window: timedelta = timedelta(seconds=PARKING_WINDOW_SECONDS),
         max_calls: int = 1000,
-        max_finished: int = 500,
+        remember_ended: timedelta = timedelta(hours=2),
+        max_remembered: int = 20_000,
     ) -> None:
         """Track calls of the PBX described by `directory`."""
         self._clock = clock
         self._stale_after = stale_after
+        self._ring_stale_after = ring_stale_after
+        self._parking_window = parking_window
         self._max_calls = max_calls
-        self._max_finished = max_finished
+        self._remember_ended = remember_ended.total_seconds()
+        self._max_remembered = max_remembered
         self._calls: OrderedDict[str, _Call] = OrderedDict()
-        self._finished: OrderedDict[str, TrackedCall] = OrderedDict()
+        self._ended: OrderedDict[str, float] = OrderedDict()
+        """Ids of ended calls → when they ended (POSIX seconds), oldest first."""
+        self._recent: OrderedDict[str, TrackedCall] = OrderedDict()
         self.set_directory(directory)
 
     def set_directory(self, directory: PbxDirectory) -> None:
@@ -162,11 +230,6 @@ class CallTracker:
         self._numbers = {
             n for e in directory.external_numbers if (n := normalize_number(e.number))
         }
-
-    def reset(self) -> None:
-        """Forget every call."""
-        self._calls.clear()
-        self._finished.clear()
 
     # --- matching -----------------------------------------------------------------
 
@@ -190,7 +253,7 @@ class CallTracker:
     def concerns(self, n: CallNotification) -> bool:
         """Whether this entry owns the call of this push."""
         call_id = n.leg.call_id
-        if call_id in self._calls or call_id in self._finished:
+        if call_id in self._calls or call_id in self._ended:
             return True
         if n.account_id and n.account_id in self._workplace_of:
             return True
@@ -204,84 +267,51 @@ class CallTracker:
     def apply(self, n: CallNotification) -> CallUpdate | None:
         """Fold one push in; None when it changes nothing."""
         call_id = n.leg.call_id
-        now = self._clock()
-        if call_id in self._finished:
-            return self._apply_to_ended(n)
         if n.state is CallState.RECORDED:
-            return self._apply_to_ended(n)
-        tracked = self._calls.get(call_id)
-        leg_state = tracked.legs.get(n.leg.id) if tracked else None
-        if leg_state is not None and _LEG_RANK[n.state] <= _LEG_RANK[leg_state]:
-            if n.state is CallState.CONNECTED and tracked and not tracked.call.answered:
-                tracked.call = replace(tracked.call, answered=True)
+            return self._apply_recorded(n)
+        if call_id in self._ended:
             return None
-
+        tracked = self._calls.get(call_id)
+        if tracked is None and n.state is CallState.FINISHED:
+            return self._apply_unseen_finish(n)
+        now = self._clock()
         events: list[CallEvent] = []
         if tracked is None:
             tracked = self._new_call(n, now)
             events.append(CallEvent.TRYING)
+        else:
+            known = tracked.legs.get(n.leg.id)
+            if known is not None and _LEG_RANK[n.state] <= _LEG_RANK[known.state]:
+                return None
+            self._calls.move_to_end(call_id)
         tracked.updated = now
-        self._calls.move_to_end(call_id)
-        tracked.legs[n.leg.id] = n.state
-        before = dict(tracked.at)
-        workplace = self._leg_workplace(tracked.call.direction, n)
-        call = tracked.call
-        fields: dict[str, object] = {
-            "state": n.state,
-            "leg": n.leg,
-            "transport_id": n.transport_id or call.transport_id,
-        }
-        if workplace is not None:
-            fields["workplace"] = workplace
-        if n.state is CallState.SHOWING:
-            if workplace:
-                kind = (
-                    WorkplaceCallState.DIALING
-                    if call.direction is CallDirection.OUTGOING
-                    else WorkplaceCallState.RINGING
-                )
-                tracked.at[workplace] = (kind, now)
-            events.append(CallEvent.SHOWING)
-        elif n.state is CallState.CONNECTED:
-            fields["answered"] = True
-            if workplace:
-                tracked.at[workplace] = (WorkplaceCallState.TALKING, now)
-            events.append(CallEvent.CONNECTED)
-        elif n.state is CallState.HIDING:
-            if workplace:
-                tracked.at.pop(workplace, None)
-            events.append(CallEvent.HIDING)
-        elif n.state is CallState.FINISHED:
-            if workplace:
-                tracked.at.pop(workplace, None)
-            fields["duration"] = n.duration
-            fields["reason"] = n.reason
-        elif (
-            n.state is CallState.TRYING
-            and workplace
-            and (call.direction is CallDirection.OUTGOING)
-        ):
-            tracked.at[workplace] = (WorkplaceCallState.DIALING, now)
-        tracked.call = replace(call, **fields)  # type: ignore[arg-type]
-
-        if tracked.live_legs() == 0 and CallState.FINISHED in tracked.legs.values():
-            tracked.at.clear()
-            ended = replace(tracked.call, ended=True)
-            del self._calls[call_id]
-            self._remember_finished(ended)
-            events.append(CallEvent.FINISHED)
-            if ended.direction is not CallDirection.OUTGOING and not ended.answered:
-                events.append(CallEvent.MISSED)
-            tracked.call = ended
-        changed = frozenset(
-            w
-            for w in before.keys() | tracked.at.keys()
-            if before.get(w) != tracked.at.get(w)
-        )
-        if workplace:
-            changed |= {workplace}
+        before = _workplace_states(tracked)
+        leg = self._fold_leg(tracked, n, now)
+        state = _PUSH_EVENT[n.state]
+        if n.state is CallState.FINISHED:
+            tracked.finished = True
+            answered = tracked.call.answered or bool(n.duration)
+            tracked.call = replace(
+                tracked.call,
+                answered=answered,
+                duration=n.duration,
+                reason=n.reason,
+            )
+        if tracked.finished and tracked.connected_leg() is None:
+            return self._end(tracked, n, events, before)
+        if state is not CallEvent.TRYING:
+            events.append(state)
+        self._refresh(tracked, n)
+        after = _workplace_states(tracked)
         self._enforce_bound()
-        return CallUpdate(tracked.call, tuple(dict.fromkeys(events)), n, changed)
+        return CallUpdate(
+            tracked.call,
+            tuple(dict.fromkeys(events)),
+            n,
+            _changed(before, after, leg.workplace),
+            state,
+            parked=leg.parking and self._parked(tracked, leg),
+        )
 
     def _new_call(self, n: CallNotification, now: datetime) -> _Call:
         direction = n.direction
@@ -305,6 +335,145 @@ class CallTracker:
         self._calls[n.leg.call_id] = tracked
         return tracked
 
+    def _fold_leg(self, tracked: _Call, n: CallNotification, now: datetime) -> _Leg:
+        """Move the push's leg forward, and what that decides for the others."""
+        leg = tracked.legs.get(n.leg.id)
+        if leg is None:
+            leg = _Leg(
+                leg=n.leg,
+                state=n.state,
+                workplace=self._leg_workplace(tracked.call.direction, n),
+                since=now,
+                number=len(tracked.legs),
+                parking=n.leg.is_parking and n.state is CallState.TRYING,
+            )
+            for other in tracked.legs.values():
+                # the PBX moved on from parking: another leg of the call appeared
+                other.decided = True
+            if leg.parking and tracked.legs:
+                leg.decided = True
+            tracked.legs[n.leg.id] = leg
+        else:
+            leg.state = n.state
+            leg.since = now
+            if n.leg.tag:
+                leg.leg = n.leg
+        if n.state is CallState.CONNECTED:
+            tracked.call = replace(tracked.call, answered=True)
+            for other in tracked.legs.values():
+                if other is not leg and other.state in (
+                    CallState.TRYING,
+                    CallState.SHOWING,
+                ):
+                    other.stopped = True
+                    other.decided = True
+        return leg
+
+    def _refresh(self, tracked: _Call, n: CallNotification) -> None:
+        """The call's state, current leg and workplace after a push."""
+        current = self._current_leg(tracked)
+        live = [leg for leg in tracked.legs.values() if leg.live]
+        if live:
+            state = max(live, key=lambda leg: _LEG_RANK[leg.state]).state
+        else:
+            state = CallState.HIDING
+        workplace = tracked.call.workplace
+        if current is not None and current.workplace is not None:
+            workplace = current.workplace
+        elif workplace is None:
+            workplace = self._leg_workplace(tracked.call.direction, n)
+        tracked.call = replace(
+            tracked.call,
+            state=state,
+            leg=current.leg if current is not None else n.leg,
+            workplace=workplace,
+            transport_id=n.transport_id or tracked.call.transport_id,
+        )
+
+    def _current_leg(self, tracked: _Call) -> _Leg | None:
+        """Connected, else the newest ringing leg, else a parking leg still parked."""
+        if (connected := tracked.connected_leg()) is not None:
+            return connected
+        ringing = [
+            leg
+            for leg in tracked.legs.values()
+            if leg.live and leg.state is CallState.SHOWING
+        ]
+        if ringing:
+            return max(ringing, key=lambda leg: leg.number)
+        trying = [
+            leg
+            for leg in tracked.legs.values()
+            if leg.live and (not leg.parking or self._parked(tracked, leg))
+        ]
+        if trying:
+            return max(trying, key=lambda leg: leg.number)
+        return None
+
+    def _parked(self, tracked: _Call, leg: _Leg) -> bool:
+        return (
+            leg.parking
+            and not leg.decided
+            and leg.state is CallState.TRYING
+            and self._clock() - leg.since < self._parking_window
+        )
+
+    def _end(
+        self,
+        tracked: _Call,
+        n: CallNotification,
+        events: list[CallEvent],
+        before: dict[str, tuple[WorkplaceCallState, datetime]],
+    ) -> CallUpdate:
+        """The call ended within the PBX: every leg ends with it."""
+        call = tracked.call
+        workplace = call.workplace or self._leg_workplace(call.direction, n)
+        ended = replace(
+            call,
+            state=CallState.FINISHED,
+            leg=n.leg,
+            workplace=workplace,
+            transport_id=n.transport_id or call.transport_id,
+            ended=True,
+        )
+        del self._calls[call.call_id]
+        self._remember(ended)
+        events.append(CallEvent.FINISHED)
+        if ended.direction is not CallDirection.OUTGOING and not ended.answered:
+            events.append(CallEvent.MISSED)
+        return CallUpdate(
+            ended,
+            tuple(dict.fromkeys(events)),
+            n,
+            _changed(before, {}, workplace),
+            CallEvent.FINISHED,
+        )
+
+    def _apply_unseen_finish(self, n: CallNotification) -> CallUpdate:
+        """A `finished` for a call never seen to start: announced, nothing changes."""
+        direction = n.direction
+        caller = _number(n.caller)
+        if direction is CallDirection.OUTGOING:
+            caller = self._workplace(n.caller) or caller
+        call = TrackedCall(
+            call_id=n.leg.call_id,
+            direction=direction,
+            caller=caller,
+            callee=_number(n.callee),
+            state=CallState.FINISHED,
+            workplace=self._leg_workplace(direction, n),
+            started=n.start_time or self._clock(),
+            answered=bool(n.duration),
+            leg=n.leg,
+            transport_id=n.transport_id,
+            duration=n.duration,
+            reason=n.reason,
+            ended=True,
+            seen_start=False,
+        )
+        self._remember(call)
+        return CallUpdate(call, (), n, frozenset(), CallEvent.FINISHED)
+
     def _leg_workplace(
         self, direction: CallDirection | None, n: CallNotification
     ) -> str | None:
@@ -312,48 +481,74 @@ class CallTracker:
             return self._workplace(n.caller)
         return self._workplace(n.callee)
 
-    def _apply_to_ended(self, n: CallNotification) -> CallUpdate | None:
+    def _apply_recorded(self, n: CallNotification) -> CallUpdate | None:
+        if not n.record_url:
+            return None
         call_id = n.leg.call_id
-        known = self._finished.get(call_id)
-        if n.state is CallState.RECORDED and n.record_url:
-            if known is None:
-                active = self._calls.get(call_id)
-                if active is not None:
-                    active.call = replace(active.call, record_url=n.record_url)
-                    return CallUpdate(
-                        active.call, (CallEvent.RECORDED,), n, frozenset()
-                    )
-                known = TrackedCall(
-                    call_id=call_id,
-                    direction=None,
-                    caller=None,
-                    callee=None,
-                    state=CallState.RECORDED,
-                    workplace=self._workplace_of.get(n.account_id or ""),
-                    started=self._clock(),
-                    answered=True,
-                    leg=n.leg,
-                    transport_id=None,
-                    ended=True,
-                )
-            if known.record_url == n.record_url:
+        if (active := self._calls.get(call_id)) is not None:
+            if active.call.record_url == n.record_url:
                 return None
-            known = replace(known, record_url=n.record_url)
-            self._remember_finished(known)
-            return CallUpdate(known, (CallEvent.RECORDED,), n, frozenset())
-        if known is not None and n.state is CallState.CONNECTED and not known.answered:
-            self._finished[call_id] = replace(known, answered=True)
-        return None
+            active.call = replace(active.call, record_url=n.record_url)
+            return self._recorded(active.call, n)
+        known = self._recent.get(call_id)
+        if known is None:
+            known = TrackedCall(
+                call_id=call_id,
+                direction=None,
+                caller=None,
+                callee=None,
+                state=CallState.FINISHED,
+                workplace=self._workplace_of.get(n.account_id or ""),
+                started=self._clock(),
+                answered=True,
+                leg=n.leg,
+                transport_id=None,
+                ended=True,
+            )
+        elif known.record_url == n.record_url:
+            return None
+        known = replace(known, record_url=n.record_url)
+        self._remember(known)
+        return self._recorded(known, n)
 
-    def _remember_finished(self, call: TrackedCall) -> None:
-        self._finished[call.call_id] = call
-        self._finished.move_to_end(call.call_id)
-        while len(self._finished) > self._max_finished:
-            self._finished.popitem(last=False)
+    @staticmethod
+    def _recorded(call: TrackedCall, n: CallNotification) -> CallUpdate:
+        return CallUpdate(
+            call, (CallEvent.RECORDED,), n, frozenset(), CallEvent.RECORDED
+        )
+
+    # --- memory -------------------------------------------------------------------
+
+    def _remember(self, call: TrackedCall) -> None:
+        """Keep an ended call's id (and, for the newest, its details)."""
+        now = self._clock().timestamp()
+        self._ended[call.call_id] = now
+        self._ended.move_to_end(call.call_id)
+        self._recent[call.call_id] = call
+        self._recent.move_to_end(call.call_id)
+        if len(self._recent) > _RECENT_ENDED:
+            self._recent.popitem(last=False)
+        oldest = now - self._remember_ended
+        ended = self._ended
+        while ended and (
+            len(ended) > self._max_remembered or next(iter(ended.values())) < oldest
+        ):
+            ended.popitem(last=False)
 
     def _enforce_bound(self) -> None:
         while len(self._calls) > self._max_calls:
             self._calls.popitem(last=False)
+
+    @property
+    def remembered(self) -> int:
+        """How many ended calls are remembered by id."""
+        return len(self._ended)
+
+    def mark_commanded(self, leg: Leg) -> None:
+        """A transfer or terminate of this leg was sent: its parking is decided."""
+        tracked = self._calls.get(leg.call_id)
+        if tracked is not None and (known := tracked.legs.get(leg.id)) is not None:
+            known.decided = True
 
     # --- reading ------------------------------------------------------------------
 
@@ -364,17 +559,22 @@ class CallTracker:
     def call(self, call_id: str) -> TrackedCall | None:
         """An active or recently ended call."""
         if (tracked := self._calls.get(call_id)) is not None:
+            if tracked.legs:
+                current = self._current_leg(tracked)
+                if current is not None and current.leg != tracked.call.leg:
+                    return replace(tracked.call, leg=current.leg)
             return tracked.call
-        return self._finished.get(call_id)
+        return self._recent.get(call_id)
 
     def workplace_status(self, sip_id: str) -> WorkplaceStatus:
         """What a workplace is doing now."""
         best: WorkplaceStatus = IDLE
         for tracked in self._calls.values():
-            if (at := tracked.at.get(sip_id)) is None:
+            at = _workplace_states(tracked).get(sip_id)
+            if at is None:
                 continue
             state, since = at
-            if _BUSY_RANK[state] > _BUSY_RANK.get(best.state, 0):
+            if _BUSY_RANK[state] > _BUSY_RANK[best.state]:
                 call = tracked.call
                 peer = (
                     call.callee
@@ -385,10 +585,63 @@ class CallTracker:
         return best
 
     def expire(self) -> list[TrackedCall]:
-        """Drop calls with no news for `stale_after`; returns them."""
-        limit = self._clock() - self._stale_after
-        stale = [cid for cid, c in self._calls.items() if c.updated < limit]
+        """Drop calls with no news for too long; returns them.
+
+        A call that never connected is dropped after `ring_stale_after`, one that did
+        after `stale_after`. Dropped calls are not remembered as ended: a late
+        `finished` of one is announced as a call never seen to start.
+        """
+        now = self._clock()
+        ringing_limit = now - self._ring_stale_after
+        talking_limit = now - self._stale_after
+        stale = [
+            cid
+            for cid, c in self._calls.items()
+            if c.updated < (talking_limit if c.call.answered else ringing_limit)
+        ]
         return [self._calls.pop(cid).call for cid in stale]
+
+
+def _leg_workplace_state(
+    direction: CallDirection | None, leg: _Leg
+) -> WorkplaceCallState | None:
+    if not leg.live or leg.workplace is None:
+        return None
+    if leg.state is CallState.CONNECTED:
+        return WorkplaceCallState.TALKING
+    if direction is CallDirection.OUTGOING:
+        return WorkplaceCallState.DIALING
+    if leg.state is CallState.SHOWING:
+        return WorkplaceCallState.RINGING
+    return None
+
+
+def _workplace_states(
+    tracked: _Call,
+) -> dict[str, tuple[WorkplaceCallState, datetime]]:
+    """Each workplace the call is at, with what it does there and since when."""
+    states: dict[str, tuple[WorkplaceCallState, datetime]] = {}
+    direction = tracked.call.direction
+    for leg in tracked.legs.values():
+        state = _leg_workplace_state(direction, leg)
+        if state is None:
+            continue
+        assert leg.workplace is not None
+        known = states.get(leg.workplace)
+        if known is None or _BUSY_RANK[state] > _BUSY_RANK[known[0]]:
+            states[leg.workplace] = (state, leg.since)
+    return states
+
+
+def _changed(
+    before: dict[str, tuple[WorkplaceCallState, datetime]],
+    after: dict[str, tuple[WorkplaceCallState, datetime]],
+    named: str | None,
+) -> frozenset[str]:
+    changed = {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
+    if named:
+        changed.add(named)
+    return frozenset(changed)
 
 
 def _number(party: Party | None) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import MttBusinessError
-from .api.models import CallDirection, CallState
+from .api.models import CallDirection
 from .call_monitor import EVENT_CALL, call_event_data
 from .call_tracker import CallUpdate
 from .data import MttBusinessConfigEntry
@@ -61,10 +61,8 @@ def async_start_routing(
         notification = update.notification
         call = update.call
         if (
-            notification.state is not CallState.TRYING
+            not update.parked
             or call.direction is CallDirection.OUTGOING
-            or not notification.leg.is_parking
-            or call.workplace is not None
             or not notification.transport_id
         ):
             return None
@@ -92,6 +90,8 @@ def async_start_routing(
                 call.caller,
             )
             return {"routed_to": None, "routing": "none"}
+
+        data.call_monitor.tracker.mark_commanded(notification.leg)
 
         async def _async_send() -> None:
             try:
