@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -21,6 +21,8 @@ class MttBusinessData:
     client: MttBusinessClient
     directory: DirectoryCoordinator
     call_monitor: CallMonitor
+    parked_numbers: set[str] = field(default_factory=set)
+    """External numbers (normalized) whose parking Home Assistant last turned on."""
 
 
 type MttBusinessConfigEntry = ConfigEntry[MttBusinessData]

@@ -70,7 +70,9 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
         "routed_to": data.get("routed_to") or "",
         "routing_error": data.get("routing_error") or "?",
     }
-    if state == "finished":
+    if state == "finished" and data.get("seen_start") is False:
+        key = "finished_unseen_start"
+    elif state == "finished":
         key = "missed" if data.get("missed") else f"{direction}_finished"
     elif state in ("trying", "showing", "connected", "hiding"):
         key = f"{direction}_{state}"

@@ -1,8 +1,9 @@
 """Personal-manager routing: a known customer's parked call goes to their manager.
 
 While parking is on for an external number, each incoming call waits 5 seconds on a
-parking leg (`…~1o`) for a command. When its `trying` push arrives, the caller is
-matched against the routing table of the entry's options (caller number or prefix →
+parking leg (`…~1o`) for a command. When its `trying` push arrives for a number whose
+Parking switch is on (MTT never reports parking: what Home Assistant last set), and
+the call still waits there (no later leg of it was seen), the caller is matched against the routing table of the entry's options (caller number or prefix →
 workplace; the longest prefix wins; `8…`, `7…` and `+7…` are equal): a match is
 transferred to that workplace at once; an unmatched call is handed back to the PBX's
 own routing at once (the parking leg is ended) unless the user turned that off.
@@ -64,6 +65,7 @@ def async_start_routing(
             not update.parked
             or call.direction is CallDirection.OUTGOING
             or not notification.transport_id
+            or call.callee not in data.parked_numbers
         ):
             return None
         routes: list[dict[str, str]] = entry.options.get(CONF_ROUTES, [])

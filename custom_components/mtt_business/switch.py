@@ -77,6 +77,7 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None:
             self._attr_is_on = last.state == STATE_ON
+        self._note_parking()
         self.async_on_remove(
             async_dispatcher_connect(
                 self.hass,
@@ -90,7 +91,18 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
         """The `set_parking` action set parking for some numbers."""
         if normalize_number(self.number) in numbers:
             self._attr_is_on = is_parking
+            self._note_parking()
             self.async_write_ha_state()
+
+    def _note_parking(self) -> None:
+        """Tell routing whether calls to this number wait on a parking leg."""
+        parked = self.coordinator.config_entry.runtime_data.parked_numbers
+        if (number := normalize_number(self.number)) is None:
+            return
+        if self._attr_is_on:
+            parked.add(number)
+        else:
+            parked.discard(number)
 
     @property
     def available(self) -> bool:
@@ -111,6 +123,7 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._attr_is_on = is_parking
+        self._note_parking()
         self.async_write_ha_state()
 
     async def async_turn_on(self, **kwargs: Any) -> None:

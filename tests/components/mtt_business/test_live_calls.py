@@ -269,6 +269,127 @@ OUTGOING = {
 }
 
 
+def _workplace_leg(state: str) -> dict[str, Any]:
+    """The documented `~2o` leg (from the finished example) in another state."""
+    leg = {
+        key: value
+        for key, value in INCOMING_FINISHED.items()
+        if key not in ("duration", "reason", "reasonCode")
+    }
+    return {**leg, "state": state, "startTime": INCOMING["startTime"]}
+
+
+def _documented_incoming() -> list[dict[str, Any]]:
+    """trying on the parking leg `~1o`, then `~2o` showing / connected / finished."""
+    return [
+        INCOMING,
+        _workplace_leg("showing"),
+        _workplace_leg("connected"),
+        INCOMING_FINISHED,
+    ]
+
+
+def _push(info: dict[str, Any]) -> dict[str, Any]:
+    return {"event": "callNotifications", "result": {"callInfo": info}}
+
+
+async def test_documented_incoming_call_ends(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+    call_events: list[Event],
+) -> None:
+    """No push ends the parking leg `~1o`: the call still ends with `finished`."""
+    for info in _documented_incoming()[:3]:
+        response = await ha_server.client.post(
+            _events_path(ha_server), json=_push(info)
+        )
+        assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "1"
+    assert hass.states.get(IVAN_STATE).state == "talking"
+    last_before = hass.states.get(LAST).state
+
+    response = await ha_server.client.post(
+        _events_path(ha_server), json=_push(INCOMING_FINISHED)
+    )
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "0"
+    assert hass.states.get(IVAN_STATE).state == "idle"
+    last = hass.states.get(LAST)
+    assert last.state != last_before
+    assert last.attributes["missed"] is False
+    assert last.attributes["duration"] == 4
+    assert [e.data["state"] for e in call_events] == [
+        "trying",
+        "showing",
+        "connected",
+        "finished",
+    ]
+    assert call_events[-1].data["workplace_name"] == "Менеджер Иван"
+
+
+async def test_documented_missed_call_is_missed(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+    call_events: list[Event],
+) -> None:
+    """`~2o` showing → hiding → finished (0 s) after the parking leg: one missed call."""
+    finished = {
+        **INCOMING_FINISHED,
+        "duration": 0,
+        "reason": "Originate leg disconnected",
+    }
+    for info in (
+        INCOMING,
+        _workplace_leg("showing"),
+        _workplace_leg("hiding"),
+        finished,
+    ):
+        response = await ha_server.client.post(
+            _events_path(ha_server), json=_push(info)
+        )
+        assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "0"
+    assert hass.states.get(IVAN_STATE).state == "idle"
+    assert [e.data["missed"] for e in call_events] == [False, False, False, True]
+    assert hass.states.get(PBX_EVENT).attributes["event_type"] == "missed"
+    assert hass.states.get(LAST).attributes["missed"] is True
+
+
+async def test_finished_of_a_call_never_seen_to_start(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+    call_events: list[Event],
+) -> None:
+    """After a restart: a `finished` alone is announced, changes nothing, is not missed."""
+    watched = (ACTIVE, LAST, PBX_EVENT, IVAN_STATE, "event.menedzher_ivan_call")
+    before = {entity: hass.states.get(entity) for entity in watched}
+    response = await ha_server.client.post(
+        _events_path(ha_server),
+        json=_push({**INCOMING_FINISHED, "duration": 0}),
+    )
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert len(call_events) == 1
+    data = call_events[0].data
+    assert data["state"] == "finished"
+    assert data["seen_start"] is False
+    assert data["missed"] is False
+    assert data["workplace"] == IVAN
+    for entity, state in before.items():
+        assert hass.states.get(entity) == state, entity
+    # the parking leg's `trying`, arriving late, does not bring the call back
+    await ha_server.client.post(_events_path(ha_server), json=_push(INCOMING))
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "0"
+    assert len(call_events) == 1
+
+
 def _documented() -> list[dict[str, Any]]:
     out = [
         {**OUTGOING, "state": state}
@@ -283,7 +404,7 @@ def _documented() -> list[dict[str, Any]]:
             "reasonCode": None,
         }
     )
-    incoming = [INCOMING, {**INCOMING, "state": "hiding"}, INCOMING_FINISHED]
+    incoming = _documented_incoming()
     recorded = {
         "accountId": "883140777446532",
         "call": {"id": "SDfe2n901-b510751695c9e53584301f0c0e8d98c9200@127.0.0.1"},
@@ -487,6 +608,14 @@ async def test_pushes_for_another_account_are_ignored(
     await hass.async_block_till_done()
     assert call_events == []
     assert hass.states.get(ACTIVE).state == "0"
+    # the same push for the entry's own number is taken
+    response = await ha_server.client.post(
+        _events_path(ha_server),
+        json={"event": "callNotifications", "result": {"callInfo": INCOMING}},
+    )
+    await hass.async_block_till_done()
+    assert [e.data["state"] for e in call_events] == ["trying"]
+    assert hass.states.get(ACTIVE).state == "1"
 
 
 async def test_faulty_push_delivery(

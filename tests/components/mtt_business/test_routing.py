@@ -170,11 +170,38 @@ async def test_refused_transfer_follows_the_pbx_route(
 async def test_outgoing_calls_are_not_routed(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
+    """A rule that would route an incoming call from a number leaves a call to it."""
+    events = collect_call_events(hass)
     await _set_table(hass, config_entry, "+7921 = Менеджер Иван")
+    await _park(hass)
     await config_entry.runtime_data.client.make_call(RECEPTION, "89219462761")
     await simulator.simulator.wait_pushed()
     await hass.async_block_till_done()
-    assert "transferCall" not in [r.method for r in simulator.simulator.requests]
+    assert [e.data["direction"] for e in events] == ["outgoing", "outgoing"]
+    assert not any("routing" in e.data for e in events)
+    methods = [r.method for r in simulator.simulator.requests]
+    assert "transferCall" not in methods
+    assert "terminateCall" not in methods
+    # the same number calling in is routed: the rule and the parking are in force
+    await _call(hass, simulator, "89219462761")
+    assert [e.data.get("routing") for e in events][2] == "transfer"
+    assert "transferCall" in [r.method for r in simulator.simulator.requests]
+
+
+async def test_numbers_without_parking_are_not_routed(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Parking off (the switch): the call rings as the PBX routes it, untouched."""
+    events = collect_call_events(hass)
+    await _set_table(hass, config_entry, "+7916 = Менеджер Иван")
+    await _call(hass, simulator, "79161234567")
+    assert events[0].data["state"] == "trying"
+    assert not any("routing" in e.data for e in events)
+    methods = [r.method for r in simulator.simulator.requests]
+    assert "transferCall" not in methods
+    assert "terminateCall" not in methods
+    assert hass.states.get("sensor.resepshn_call_state").state == "ringing"
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "idle"
 
 
 async def test_a_push_delivered_twice_routes_once(
