@@ -138,10 +138,10 @@ def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
             "id": workplace,
         },
     }
-    # No parking: a parked leg would make the integration's routing send a command
-    # to the provider, which is not what this measures.
+    # The documented incoming call: `trying` on the parking leg `~1o`, then `~2o`.
+    # Parking is off for the number, so routing sends no command to the provider.
     states = [
-        {**at_workplace, "state": "trying"},
+        parked,
         {**at_workplace, "state": "showing"},
         {**at_workplace, "state": "connected"},
         {
