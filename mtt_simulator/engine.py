@@ -280,13 +280,12 @@ class CallEngine:
                 self._spawn(call, self._ring(call))
             return call
         parked = self._new_leg(call, self._external(external), None)
-        parked.parking = True
+        parked.parking = parking
         await self._send(call, parked, "trying")
         if parking:
             call.decision = asyncio.get_running_loop().create_future()
             self._spawn(call, self._parked(call, external, targets))
         else:
-            parked.parking = False
             parked.gone = True  # it moves on at once, without a push
             if await self._show(call, external, targets, first=False):
                 self._spawn(call, self._ring(call))
@@ -536,6 +535,7 @@ class CallEngine:
                         "id": leg.id,
                         "tag": leg.tag,
                         "state": leg.state,
+                        "live": leg.live,
                         "workplace": leg.workplace,
                     }
                     for leg in c.legs

@@ -86,6 +86,7 @@ async def test_state(rig: Rig) -> None:
     assert call["call_id"] == call_id
     assert call["legs"][0]["id"] == f"{call_id}~1o"
     assert call["legs"][0]["state"] == "trying"
+    assert call["legs"][0]["live"] is True
     assert {"method": "terminalsInfo", "params": None, "status": 200} in state[
         "requests"
     ]
@@ -171,6 +172,13 @@ async def test_incoming_ring_group(rig: Rig) -> None:
         ("showing", "3o"),
     ]
     assert [i["callee"]["id"] for i in rig.receiver.infos()[1:]] == [RECEPTION, IVAN]
+    _, state = await _control(rig, "GET", "state")
+    (call,) = state["calls"]
+    assert [(leg["state"], leg["live"], leg["workplace"]) for leg in call["legs"]] == [
+        ("trying", False, None),  # the parking leg moved on (without a push)
+        ("showing", True, RECEPTION),
+        ("showing", True, IVAN),
+    ]
     assert await _control(
         rig, "POST", f"calls/{body['call_id']}/answer", {"workplace": IVAN}
     ) == (200, {"ok": True})
