@@ -2,12 +2,16 @@
 
 python -m mtt_simulator [serve] [--host 127.0.0.1] [--port 8124] [--scenario FILE]
         [--redirect-uri URI]   (registers the scenario's demo integration with it)
+        [--variant NAME ...]   (an undocumented behaviour, repeatable: parking_hiding,
+        ring_group_hiding, hiding_before_finished, no_parking_leg)
 python -m mtt_simulator call incoming --from 79161234567 --to 74996497803 \
-        [--workplace SIP] [--answer-after S] [--hangup-after S] [--url URL]
+        [--workplace SIP ...] [--answer-after S] [--hangup-after S] [--url URL]
+        (--workplace twice or more: a ring group)
 python -m mtt_simulator call answer CALL_ID [--workplace SIP]
 python -m mtt_simulator call hangup CALL_ID [--side caller|workplace]
 python -m mtt_simulator faults [--status N] [--html] [--timeout S] [--methods M ...]
 [--push-delay S] [--duplicate] [--reorder] [--drop] | faults --clear
+python -m mtt_simulator variants [NAME ...]   (sets them; none: all off)
 python -m mtt_simulator state
 """
 
@@ -22,6 +26,7 @@ import urllib.error
 import urllib.request
 
 from .scenario import Scenario, ScenarioError
+from .variants import VARIANTS, Variant
 
 DEFAULT_URL = "http://127.0.0.1:8124"
 
@@ -54,13 +59,16 @@ def _serve(args: argparse.Namespace) -> None:
         scenario = Scenario.load(args.scenario) if args.scenario else Scenario.demo()
     except (OSError, ScenarioError) as err:
         sys.exit(f"simulator: {err}")
+    if args.variant:
+        scenario.variants = frozenset(args.variant)
     base_url = f"http://{args.host}:{args.port}"
     app = create_app(scenario, base_url=base_url)
     if args.redirect_uri:
         app[SIMULATOR_KEY].register_scenario_clients(args.redirect_uri)
     print(
         f"MTT simulator on {base_url} "
-        f"(portal login {scenario.login} / {scenario.password})",
+        f"(portal login {scenario.login} / {scenario.password}; "
+        f"variants: {', '.join(sorted(scenario.variants)) or 'none'})",
         flush=True,
     )
     for client in app[SIMULATOR_KEY].oauth.clients.values():
@@ -90,12 +98,20 @@ def main(argv: list[str] | None = None) -> None:
         "--redirect-uri",
         help="register the scenario's pre-made integration with this Redirect URI",
     )
+    serve.add_argument(
+        "--variant",
+        action="append",
+        type=Variant,
+        choices=VARIANTS,
+        metavar="NAME",
+        help="switch on an undocumented behaviour (repeatable): " + ", ".join(VARIANTS),
+    )
     call = sub.add_parser("call", help="start, answer or end a call")
     call_sub = call.add_subparsers(dest="action", required=True)
     incoming = call_sub.add_parser("incoming")
     incoming.add_argument("--from", dest="caller", required=True)
     incoming.add_argument("--to", dest="external", required=True)
-    incoming.add_argument("--workplace")
+    incoming.add_argument("--workplace", action="append")
     incoming.add_argument("--answer-after", type=float)
     incoming.add_argument("--hangup-after", type=float)
     answer = call_sub.add_parser("answer")
@@ -115,8 +131,12 @@ def main(argv: list[str] | None = None) -> None:
     faults.add_argument("--duplicate", action="store_true")
     faults.add_argument("--reorder", action="store_true")
     faults.add_argument("--drop", action="store_true")
+    variants = sub.add_parser(
+        "variants", help="set the undocumented behaviours of a running simulator"
+    )
+    variants.add_argument("names", nargs="*", metavar="NAME", type=Variant)
     sub.add_parser("state", help="print the simulator's state")
-    for command in (incoming, answer, hangup, faults, sub.choices["state"]):
+    for command in (incoming, answer, hangup, faults, variants, sub.choices["state"]):
         command.add_argument(
             "--url", default=DEFAULT_URL, help="the running simulator's address"
         )
@@ -127,7 +147,12 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "call":
         if args.action == "incoming":
             body: dict[str, Any] = {"from": args.caller, "to": args.external}
-            for key in ("workplace", "answer_after", "hangup_after"):
+            if args.workplace:
+                workplaces = list(args.workplace)
+                body["workplace"] = (
+                    workplaces[0] if len(workplaces) == 1 else workplaces
+                )
+            for key in ("answer_after", "hangup_after"):
                 if getattr(args, key) is not None:
                     body[key] = getattr(args, key)
             print(json.dumps(_control(args.url, "POST", "calls/incoming", body)))
@@ -160,6 +185,12 @@ def main(argv: list[str] | None = None) -> None:
                 "drop": args.drop,
             }
             _control(args.url, "POST", "faults", {"api": api or None, "push": push})
+    elif args.command == "variants":
+        print(
+            json.dumps(
+                _control(args.url, "PUT", "variants", {"variants": list(args.names)})
+            )
+        )
     else:
         print(
             json.dumps(_control(args.url, "GET", "state"), ensure_ascii=False, indent=2)

@@ -29,6 +29,7 @@ from .engine import CallError
 from .oauth import SCOPE, OAuthError
 from .scenario import Scenario
 from .simulator import Simulator
+from .variants import parse_variants
 
 SIMULATOR_KEY: web.AppKey[Simulator] = web.AppKey("simulator", Simulator)
 
@@ -388,6 +389,7 @@ async def control_state(request: web.Request) -> web.Response:
         {
             "directory": sim.directory(),
             "parking": sorted(sim.parking),
+            "variants": sorted(sim.scenario.variants),
             "clients": [
                 {
                     "client_id": c.client_id,
@@ -440,15 +442,30 @@ async def control_timings(request: web.Request) -> web.Response:
 
 
 async def control_incoming(request: web.Request) -> web.Response:
-    """POST /control/calls/incoming {from, to, workplace?, answer_after?, hangup_after?}."""
+    """POST /control/calls/incoming {from, to, workplace?, answer_after?, hangup_after?}.
+
+    `workplace` (optional) overrides the portal's route: a workplace SIP ID (or a
+    number), or a list of workplaces that ring at once (a ring group).
+    """
     sim = request.app[SIMULATOR_KEY]
     data = await _json(request)
     caller, external = str(data.get("from", "")), str(data.get("to", ""))
     if not caller or external not in sim.external_numbers:
         raise web.HTTPBadRequest(text="from and to (an external number) are required")
-    call_id = await sim.start_incoming_call(
-        caller, external, workplace=data.get("workplace")
-    )
+    workplace = data.get("workplace")
+    if not (
+        workplace is None
+        or isinstance(workplace, str)
+        or (
+            isinstance(workplace, list)
+            and workplace
+            and all(isinstance(w, str) for w in workplace)
+        )
+    ):
+        raise web.HTTPBadRequest(
+            text="workplace must be a SIP ID or a non-empty list of SIP IDs"
+        )
+    call_id = await sim.start_incoming_call(caller, external, workplace=workplace)
     answer_after, hangup_after = data.get("answer_after"), data.get("hangup_after")
     if answer_after is not None or hangup_after is not None:
         request.app[SCRIPTS_KEY].add(
@@ -518,6 +535,19 @@ async def control_directory(request: web.Request) -> web.Response:
             )
     await sim.edit_directory(data)
     return json_reply(sim.directory())
+
+
+async def control_variants(request: web.Request) -> web.Response:
+    """PUT /control/variants {variants: [names]}: the undocumented behaviours on."""
+    sim = request.app[SIMULATOR_KEY]
+    data = await _json(request)
+    try:
+        variants = parse_variants(data.get("variants"))
+    except (TypeError, ValueError) as err:
+        raise web.HTTPBadRequest(text=str(err)) from err
+    sim.scenario.variants = variants
+    sim.log(f"variants: {', '.join(sorted(variants)) or 'none'}")
+    return json_reply({"variants": sorted(variants)})
 
 
 async def control_expire(request: web.Request) -> web.Response:
@@ -665,6 +695,7 @@ def create_app(scenario: Scenario, *, base_url: str = "") -> web.Application:
     app.router.add_post("/control/calls/{call_id}/answer", control_answer)
     app.router.add_post("/control/calls/{call_id}/hangup", control_hangup)
     app.router.add_put("/control/directory", control_directory)
+    app.router.add_put("/control/variants", control_variants)
     app.router.add_post("/control/tokens/expire", control_expire)
     app.router.add_post("/control/faults", control_faults)
     app.router.add_delete("/control/faults", control_faults)

@@ -1,14 +1,28 @@
 """The call engine: plays the documented notification sequences (SPEC §4).
 
-Decisions where the documentation is silent (documented in the README):
-- a parked leg (`…~1o`) that moves on (transfer, terminate or the 5-second window
-  running out) ends with `hiding`; it ends with `finished` only if the caller hangs
-  up while parked;
-- a transfer creates a new leg (`…~3o`, `…~4o`, …) that is shown at the target; the
-  leg it leaves ends with `hiding`;
-- an unanswered call is hidden and finished after the ring timeout;
+Without variants only documented pushes are sent (the documentation's minimal
+sequences); where the documentation is silent the simulator decides as follows:
+- an incoming call always starts with `trying` on the parking leg `…~1o` (callee: the
+  dialled external number, as in the documented example); with parking on, the call
+  waits for transferCall/terminateCall of `~1o` for the parking window, without it
+  the call moves on at once; `~1o` gets no push when it moves on;
+- the call is shown (`showing`) on a new leg `…~2o`, `…~3o`, … per target: a ring
+  group (a route that is a list of workplaces) shows one leg per workplace at once;
+  when one answers (`connected`) the others stop ringing without a push;
+- a caller who hangs up (or gives up after the ring timeout) while the call rings
+  ends it with one `finished` (duration 0) on the last shown leg; while parked, with
+  `finished` on `~1o`;
+- transferCall of a workplace leg (ringing or answered): `hiding` on it (documented:
+  "transferred to another one"), the target is shown on a new leg; terminateCall of
+  it: `finished` ("Answer leg disconnected");
+- makeCall uses one leg id for every state; nobody answering within the answer
+  timeout ends it with `finished` (duration 0, "Answer leg disconnected");
 - a workplace leg's callee carries `displayName` (the dialled external number) and,
   on `finished`, `display_name` as in the documented example.
+
+Every other behaviour is a named variant (`variants.py`): `hiding` for a parked leg
+that moves on, for the losing legs of a ring group, before the `finished` of a leg
+that only rang, and the earlier call start on `~2o` without a `~1o` leg.
 """
 
 from __future__ import annotations
@@ -21,6 +35,8 @@ import secrets
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from .variants import Variant
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -89,11 +105,13 @@ class SimLeg:
     workplace: str | None = None
     state: str = "trying"
     parking: bool = False
+    gone: bool = False
+    """Moved on without a push (a leg that stopped ringing, `~1o` left behind)."""
 
     @property
     def live(self) -> bool:
-        """Not yet hidden or finished."""
-        return self.state not in ("hiding", "finished")
+        """Not yet hidden, finished or left behind."""
+        return not self.gone and self.state not in ("hiding", "finished")
 
 
 @dataclass
@@ -115,6 +133,29 @@ class SimCall:
     def leg(self) -> SimLeg:
         """The newest leg."""
         return self.legs[-1]
+
+    @property
+    def ringing(self) -> list[SimLeg]:
+        """The legs shown (ringing) now, oldest first."""
+        return [leg for leg in self.legs if leg.live and leg.state == "showing"]
+
+    @property
+    def current(self) -> SimLeg | None:
+        """The leg a hang-up ends: the talking one, the last ringing one, or `~1o`."""
+        live = [leg for leg in self.legs if leg.live]
+        for leg in live:
+            if leg.state == "connected":
+                return leg
+        if ringing := self.ringing:
+            return ringing[-1]
+        return live[-1] if live else None
+
+
+def _targets(target: str | list[str] | None) -> list[str]:
+    """A route (one target, a ring group, or none) as a list."""
+    if target is None:
+        return []
+    return [target] if isinstance(target, str) else list(target)
 
 
 class CallEngine:
@@ -215,29 +256,45 @@ class CallEngine:
 
     # --- incoming -------------------------------------------------------------
 
+    def _has(self, variant: Variant) -> bool:
+        return variant in self.sim.scenario.variants
+
     async def start_incoming(
-        self, caller: str, external: str, workplace: str | None
+        self, caller: str, external: str, workplace: str | list[str] | None
     ) -> SimCall:
-        """A caller dials an external number of the account."""
+        """A caller dials an external number of the account.
+
+        `workplace` overrides the portal's route: one workplace (or number), or a
+        list of workplaces (a ring group).
+        """
         call_id = f"{secrets.token_hex(16)}_{secrets.token_hex(8).upper()}"
         call = SimCall(
             call_id, "incoming", self._pstn(caller), _transport(), _now_text()
         )
         self.calls[call_id] = call
-        target = workplace or self.sim.route(external)
-        if external in self.sim.parking:
-            parked = self._new_leg(call, self._external(external), None)
-            parked.parking = True
+        targets = _targets(workplace) if workplace else self._route(external)
+        parking = external in self.sim.parking
+        if not parking and self._has(Variant.NO_PARKING_LEG):
+            self._next_leg[call_id] = 2  # no `~1o` leg at all
+            if await self._show(call, external, targets, first=True):
+                self._spawn(call, self._ring(call))
+            return call
+        parked = self._new_leg(call, self._external(external), None)
+        parked.parking = parking
+        await self._send(call, parked, "trying")
+        if parking:
             call.decision = asyncio.get_running_loop().create_future()
-            await self._send(call, parked, "trying")
-            self._spawn(call, self._parked(call, external, target))
+            self._spawn(call, self._parked(call, external, targets))
         else:
-            self._next_leg[call_id] = 2  # `~1o` is the parking leg
-            if shown := await self._show(call, external, target, first=True):
-                self._spawn(call, self._ring(call, shown))
+            parked.gone = True  # it moves on at once, without a push
+            if await self._show(call, external, targets, first=False):
+                self._spawn(call, self._ring(call))
         return call
 
-    async def _parked(self, call: SimCall, external: str, target: str | None) -> None:
+    def _route(self, external: str) -> list[str]:
+        return _targets(self.sim.route(external))
+
+    async def _parked(self, call: SimCall, external: str, targets: list[str]) -> None:
         assert call.decision is not None
         try:
             kind, callee = await asyncio.wait_for(
@@ -245,36 +302,47 @@ class CallEngine:
             )
         except TimeoutError:
             kind, callee = "timeout", None
-        parked = call.leg
-        await self._send(call, parked, "hiding")
+        parked = call.legs[0]
+        parked.parking = False
+        if self._has(Variant.PARKING_HIDING):
+            await self._send(call, parked, "hiding")
+        parked.gone = True
         if kind == "transfer" and callee:
-            target = callee
-        if leg := await self._show(call, external, target, first=False):
-            await self._ring(call, leg)
+            targets = [callee]
+        if await self._show(call, external, targets, first=False):
+            await self._ring(call)
 
     async def _show(
-        self, call: SimCall, external: str, target: str | None, *, first: bool
-    ) -> SimLeg | None:
-        """Present the call at `target` (a workplace or a number) on a new leg."""
-        if target is None:
-            await self._finish(call, 0, "No route")
-            return None
-        workplace = target if self.sim.is_workplace(target) else None
-        callee = (
-            self._workplace_party(target, external) if workplace else self._pstn(target)
-        )
-        leg = self._new_leg(call, callee, workplace)
-        if first:
-            await self._send(call, leg, "trying")
-        await self._send(call, leg, "showing")
-        return leg
+        self, call: SimCall, external: str, targets: list[str], *, first: bool
+    ) -> list[SimLeg]:
+        """Present the call at each target (a workplace or a number), a new leg each.
 
-    async def _ring(self, call: SimCall, leg: SimLeg) -> None:
+        `first`: the first new leg is the call's first leg and starts with `trying`.
+        """
+        if not targets:
+            await self._end(call, call.legs[-1] if call.legs else None, "No route")
+            return []
+        legs = []
+        for target in targets:
+            workplace = target if self.sim.is_workplace(target) else None
+            callee = (
+                self._workplace_party(target, external)
+                if workplace
+                else self._pstn(target)
+            )
+            leg = self._new_leg(call, callee, workplace)
+            if first:
+                await self._send(call, leg, "trying")
+                first = False
+            await self._send(call, leg, "showing")
+            legs.append(leg)
+        return legs
+
+    async def _ring(self, call: SimCall) -> None:
         """Nobody answers within the ring timeout: the caller gives up."""
         await asyncio.sleep(self.sim.scenario.ring_timeout)
-        if call.answered_at is None and not call.ended and leg is call.leg:
-            await self._send(call, leg, "hiding")
-            await self._finish(call, 0, "Originate leg disconnected")
+        if call.answered_at is None and not call.ended and call.ringing:
+            await self._end(call, call.ringing[-1], "Originate leg disconnected")
 
     # --- outgoing -------------------------------------------------------------
 
@@ -291,23 +359,22 @@ class CallEngine:
         }
         call = SimCall(call_id, "outgoing", caller, _transport(), _now_text())
         dialled = dialled_form(callee)
-        call.legs.append(
-            SimLeg(
-                call_id,
-                f"sd{secrets.token_hex(3)}-{secrets.randbelow(10**9)}",
-                {"displayId": dialled, "forwarderList": [], "id": dialled},
-                workplace,
-            )
+        leg = SimLeg(
+            call_id,
+            f"sd{secrets.token_hex(3)}-{secrets.randbelow(10**9)}",
+            {"displayId": dialled, "forwarderList": [], "id": dialled},
+            workplace,
         )
+        call.legs.append(leg)
         self.calls[call_id] = call
 
+        await self._send(call, leg, "trying")
+        await self._send(call, leg, "showing")
+
         async def ring() -> None:
-            await self._send(call, call.leg, "trying")
-            await self._send(call, call.leg, "showing")
             await asyncio.sleep(self.sim.scenario.answer_timeout)
             if call.answered_at is None and not call.ended:
-                await self._send(call, call.leg, "hiding")
-                await self._finish(call, 0, "Answer leg disconnected")
+                await self._end(call, leg, "Answer leg disconnected")
 
         self._spawn(call, ring())
         return call
@@ -334,37 +401,48 @@ class CallEngine:
     ) -> None:
         """transferCall: the leg goes to another workplace or number."""
         call, leg = self._find_leg(leg_id, tag, transport_id)
-        if leg.parking and call.decision and not call.decision.done():
-            call.decision.set_result(("transfer", callee))
+        if leg.parking:
+            if call.decision and not call.decision.done():
+                call.decision.set_result(("transfer", callee))
             return
+        if leg.state not in ("showing", "connected"):
+            raise CallError("Call leg is not active")
         external = str(leg.callee.get("displayName") or "")
-        await self._send(call, leg, "hiding")
-        call.answered_at = None
         if call.task:
             call.task.cancel()
-        if new_leg := await self._show(call, external, callee, first=False):
-            self._spawn(call, self._ring(call, new_leg))
+        if leg.state == "connected":
+            call.answered_at = None
+        await self._send(call, leg, "hiding")
+        leg.gone = True
+        if await self._show(call, external, [callee], first=False):
+            self._spawn(call, self._ring(call))
 
     async def terminate(
         self, leg_id: str, tag: str | None, transport_id: str | None
     ) -> None:
         """terminateCall: end the leg; a parked call goes on along the portal's route."""
         call, leg = self._find_leg(leg_id, tag, transport_id)
-        if leg.parking and call.decision and not call.decision.done():
-            call.decision.set_result(("terminate", None))
+        if leg.parking:
+            if call.decision and not call.decision.done():
+                call.decision.set_result(("terminate", None))
             return
-        await self._hang_up(call, "Answer leg disconnected")
+        await self._end(call, leg, "Answer leg disconnected")
 
     async def answer(self, call_id: str, workplace: str | None = None) -> None:
-        """The workplace picks up."""
+        """The workplace picks up (its ringing leg, or the first ringing leg)."""
         call = self._call(call_id)
-        if not call.legs:
+        ringing = call.ringing
+        if not ringing:
             raise CallError("Nothing is ringing for this call")
-        leg = call.leg
-        if leg.parking or not leg.live or leg.state == "connected":
-            raise CallError("Nothing is ringing for this call")
-        if workplace and leg.workplace and workplace != leg.workplace:
-            raise CallError("The call is not ringing at that workplace")
+        if workplace:
+            matching = [leg for leg in ringing if leg.workplace == workplace] or [
+                leg for leg in ringing if leg.workplace is None
+            ]
+            if not matching:
+                raise CallError("The call is not ringing at that workplace")
+            leg = matching[0]
+        else:
+            leg = ringing[0]
         call.answered_at = time.monotonic()
         if call.task:
             call.task.cancel()
@@ -372,35 +450,53 @@ class CallEngine:
             number = str(leg.callee["id"]).removeprefix("+")
             leg.callee = {"displayId": number, "forwarderList": [], "id": number}
         await self._send(call, leg, "connected")
+        await self._stop_ringing(call, leg)
+
+    async def _stop_ringing(self, call: SimCall, keep: SimLeg | None) -> None:
+        """The ringing legs but `keep` stop ringing (`hiding` under the variant)."""
+        for other in call.ringing:
+            if other is keep:
+                continue
+            if self._has(Variant.RING_GROUP_HIDING):
+                await self._send(call, other, "hiding")
+            other.gone = True
 
     async def hang_up(self, call_id: str, side: str = "caller") -> None:
         """A party hangs up: `caller`, `workplace` or `callee`."""
         call = self._call(call_id)
-        await self._hang_up(call, hang_up_reason(call.direction, side))
+        reason = hang_up_reason(call.direction, side)
+        await self._end(call, call.current, reason)
 
-    async def _hang_up(self, call: SimCall, reason: str) -> None:
-        if call.task:
+    async def _end(self, call: SimCall, leg: SimLeg | None, reason: str) -> None:
+        """The call ends: `finished` on `leg` (the others that ring stop first)."""
+        if call.ended:
+            return
+        if call.task and call.task is not asyncio.current_task():
             call.task.cancel()
         if call.decision and not call.decision.done():
             call.decision.cancel()
-        if not call.legs:
+        if leg is None:
             call.ended = True
-            self.calls.pop(call.id, None)
+            self._forget(call)
             return
-        if call.answered_at is None and call.leg.live and call.leg.state == "showing":
-            await self._send(call, call.leg, "hiding")
-        duration = round(time.monotonic() - call.answered_at) if call.answered_at else 0
-        await self._finish(call, duration, reason)
+        await self._stop_ringing(call, leg)
+        if leg.state == "showing" and self._has(Variant.HIDING_BEFORE_FINISHED):
+            await self._send(call, leg, "hiding")
+        answered_at = call.answered_at if leg.state == "connected" else None
+        duration = 0 if answered_at is None else round(time.monotonic() - answered_at)
+        await self._finish(
+            call, leg, duration, reason, recorded=answered_at is not None
+        )
 
-    async def _finish(self, call: SimCall, duration: int, reason: str) -> None:
-        if call.ended:
-            return
+    async def _finish(
+        self, call: SimCall, leg: SimLeg, duration: int, reason: str, *, recorded: bool
+    ) -> None:
         call.ended = True
-        leg = call.leg
         await self._send(
             call, leg, "finished", duration=duration, reason=reason, reasonCode=None
         )
-        if call.answered_at is not None and self.sim.scenario.record_calls:
+        leg.gone = True
+        if recorded and self.sim.scenario.record_calls:
             record = secrets.token_hex(12)
             self.sim.records.add(record)
             await self._push(
@@ -416,6 +512,9 @@ class CallEngine:
                     },
                 }
             )
+        self._forget(call)
+
+    def _forget(self, call: SimCall) -> None:
         self.calls.pop(call.id, None)
         self._next_leg.pop(call.id, None)
 
@@ -436,6 +535,7 @@ class CallEngine:
                         "id": leg.id,
                         "tag": leg.tag,
                         "state": leg.state,
+                        "live": leg.live,
                         "workplace": leg.workplace,
                     }
                     for leg in c.legs

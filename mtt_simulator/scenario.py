@@ -12,12 +12,15 @@ The JSON form (see `scenarios/demo.json`)::
                    "redirect_uri": null}],
       "lifetimes": {"access_token": 7200, "refresh_token": 259200, "code": 60},
       "parking_window": 5.0, "answer_timeout": 60.0, "ring_timeout": 30.0,
-      "push_delay": 0.0, "record_calls": true
+      "push_delay": 0.0, "record_calls": true, "variants": []
     }
 
 Every key is optional. `routes` is the portal's own routing of an external number
-(a workplace SIP ID or a number); an external number without a route rings the first
-workplace. A client without `redirect_uri` is only registered once one is given
+(a workplace SIP ID or a number, or a list of workplaces: a ring group, each rings
+on its own leg); an external number without a route rings the first workplace.
+`variants` names the behaviours the documentation does not show that the simulator
+adds (see `variants.py`; an unknown name is refused). A client without
+`redirect_uri` is only registered once one is given
 (`python -m mtt_simulator --redirect-uri …`).
 """
 
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 import json
 from pathlib import Path
 from typing import Any
+
+from .variants import Variant, parse_variants
 
 DEMO = Path(__file__).parent / "scenarios" / "demo.json"
 
@@ -71,8 +76,9 @@ class Scenario:
     external_numbers: list[str] = field(default_factory=list)
     workplaces: list[WorkplaceSpec] = field(default_factory=list)
     terminals: list[TerminalSpec] = field(default_factory=list)
-    routes: dict[str, str] = field(default_factory=dict)
-    """External number -> the workplace (or number) the portal routes it to."""
+    routes: dict[str, str | list[str]] = field(default_factory=dict)
+    """External number -> the workplace (or number) the portal routes it to, or a
+    list of workplaces (a ring group)."""
     clients: list[ClientSpec] = field(default_factory=list)
     access_token_lifetime: float = 7200
     refresh_token_lifetime: float = 3 * 86400
@@ -85,6 +91,8 @@ class Scenario:
     push_delay: float = 0.0
     """Seconds every push waits before it is sent (network and PBX latency)."""
     record_calls: bool = True
+    variants: frozenset[Variant] = frozenset()
+    """The undocumented behaviours switched on (see `variants.py`)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
@@ -107,7 +115,10 @@ class Scenario:
                     TerminalSpec(str(t["terminal"]), str(t["workplace"]))
                     for t in data.get("terminals", [])
                 ],
-                routes={str(k): str(v) for k, v in data.get("routes", {}).items()},
+                routes={
+                    str(k): [str(w) for w in v] if isinstance(v, list) else str(v)
+                    for k, v in data.get("routes", {}).items()
+                },
                 clients=[
                     ClientSpec(
                         str(c["client_id"]),
@@ -125,6 +136,7 @@ class Scenario:
                 ring_timeout=float(data.get("ring_timeout", 30.0)),
                 push_delay=float(data.get("push_delay", 0.0)),
                 record_calls=bool(data.get("record_calls", True)),
+                variants=parse_variants(data.get("variants", [])),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             raise ScenarioError(f"Not a scenario: {err!r}") from err

@@ -88,8 +88,11 @@ class Simulator:
         """Whether this is a terminal's SIP ID."""
         return any(t.sip_id == sip_id for t in self.terminals)
 
-    def route(self, external: str) -> str | None:
-        """The portal's route for an external number (default: the first workplace)."""
+    def route(self, external: str) -> str | list[str] | None:
+        """The portal's route for an external number (default: the first workplace).
+
+        A list is a ring group: the call rings at each of them at once.
+        """
         if external in self.scenario.routes:
             return self.scenario.routes[external]
         return self.workplaces[0].sip_id if self.workplaces else None
@@ -174,13 +177,25 @@ class Simulator:
     # --- calls (for tests in the same event loop) --------------------------------
 
     async def start_incoming_call(
-        self, caller: str, external_number: str, *, workplace: str | None = None
+        self,
+        caller: str,
+        external_number: str,
+        *,
+        workplace: str | list[str] | None = None,
     ) -> str:
-        """A caller dials an external number; returns the call id."""
+        """A caller dials an external number; returns the call id.
+
+        `workplace` overrides the portal's route: a workplace (or a number), or a
+        list of workplaces that ring at once (a ring group).
+        """
         return (await self.engine.start_incoming(caller, external_number, workplace)).id
 
     async def answer(self, call_id: str, workplace: str | None = None) -> None:
-        """The workplace (or the callee of an outgoing call) answers."""
+        """The workplace (or the callee of an outgoing call) answers.
+
+        Without `workplace` the first ringing leg answers; the other legs of a ring
+        group stop ringing.
+        """
         await self.engine.answer(call_id, workplace)
 
     async def hang_up(self, call_id: str, side: str = "caller") -> None:

@@ -15,7 +15,7 @@ from yarl import URL
 
 from mtt_simulator.browser import portal_sign_in
 
-from .conftest import CALLER, MAIN, SCOPE, Receiver
+from .conftest import CALLER, IVAN, MAIN, RECEPTION, SCOPE, Receiver
 
 ROOT = Path(__file__).parents[2]
 DEMO_CLIENT_ID = "ccb350cc-6218-40b0-b134-3d290f00b9e7"
@@ -70,6 +70,10 @@ async def served(receiver: Receiver) -> AsyncIterator[Served]:
         str(port),
         "--redirect-uri",
         receiver.url,
+        "--variant",
+        "ring_group_hiding",
+        "--variant",
+        "parking_hiding",
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
@@ -106,6 +110,7 @@ async def test_serve_and_drive(served: Served, receiver: Receiver) -> None:
     assert "demo / demo" in served.banner
     assert DEMO_CLIENT_ID in served.banner
     assert DEMO_CLIENT_SECRET in served.banner
+    assert "variants: parking_hiding, ring_group_hiding)" in served.banner
 
     # the demo integration signs in with its fixed id and secret
     async with aiohttp.ClientSession() as session:
@@ -170,6 +175,7 @@ async def test_serve_and_drive(served: Served, receiver: Receiver) -> None:
     code, out, _ = await _run("state", "--url", served.url)
     assert code == 0
     state = json.loads(out)
+    assert state["variants"] == ["parking_hiding", "ring_group_hiding"]
     assert state["clients"][0]["client_id"] == DEMO_CLIENT_ID
     assert state["requests"][-1]["method"] == "token"
     async with (
@@ -179,6 +185,52 @@ async def test_serve_and_drive(served: Served, receiver: Receiver) -> None:
         assert response.status == 503
     code, _, _ = await _run("faults", "--url", served.url, "--clear")
     assert code == 0
+
+
+async def test_variants_and_a_ring_group(served: Served, receiver: Receiver) -> None:
+    code, out, _ = await _run("variants", "--url", served.url, "no_parking_leg")
+    assert code == 0
+    assert json.loads(out) == {"variants": ["no_parking_leg"]}
+    code, _, err = await _run("variants", "--url", served.url, "no_such_variant")
+    assert code != 0
+    assert "no_such_variant" in err
+    code, out, _ = await _run("variants", "--url", served.url)
+    assert code == 0
+    assert json.loads(out) == {"variants": []}
+    code, out, _ = await _run("state", "--url", served.url)
+    assert json.loads(out)["variants"] == []
+
+    code, out, _ = await _run(
+        "call",
+        "incoming",
+        "--url",
+        served.url,
+        "--from",
+        CALLER,
+        "--to",
+        MAIN,
+        "--workplace",
+        RECEPTION,
+        "--workplace",
+        IVAN,
+    )
+    assert code == 0
+    call_id = json.loads(out)["call_id"]
+    code, _, _ = await _run(
+        "call", "answer", call_id, "--url", served.url, "--workplace", IVAN
+    )
+    assert code == 0
+    for _ in range(200):
+        if len(receiver.pushes) == 4:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)  # nothing more follows
+    assert receiver.states() == [
+        ("trying", "1o"),
+        ("showing", "2o"),
+        ("showing", "3o"),
+        ("connected", "3o"),
+    ]
 
 
 async def test_bad_scenario_file_is_reported(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mtt_simulator.scenario import Scenario, ScenarioError
+from mtt_simulator.variants import VARIANTS, Variant, parse_variants
 
 from .conftest import CALLER, IVAN, MAIN, RECEPTION, SECOND, Rig
 
@@ -61,6 +62,7 @@ async def test_state(rig: Rig) -> None:
     assert set(state) == {
         "directory",
         "parking",
+        "variants",
         "clients",
         "calls",
         "requests",
@@ -72,6 +74,7 @@ async def test_state(rig: Rig) -> None:
         "name": "Ресепшн",
     }
     assert state["parking"] == [MAIN]
+    assert state["variants"] == []
     assert state["clients"] == [
         {
             "client_id": rig.client.client_id,
@@ -83,6 +86,7 @@ async def test_state(rig: Rig) -> None:
     assert call["call_id"] == call_id
     assert call["legs"][0]["id"] == f"{call_id}~1o"
     assert call["legs"][0]["state"] == "trying"
+    assert call["legs"][0]["live"] is True
     assert {"method": "terminalsInfo", "params": None, "status": 200} in state[
         "requests"
     ]
@@ -117,7 +121,8 @@ async def test_incoming_answer_hangup(rig: Rig) -> None:
         "finished",
         "recorded",
     ]
-    assert rig.receiver.infos()[0]["callee"]["id"] == IVAN
+    assert rig.receiver.infos()[0]["callee"]["id"] == MAIN  # the `~1o` leg
+    assert rig.receiver.infos()[1]["callee"]["id"] == IVAN
     assert (await _control(rig, "POST", f"calls/{call_id}/hangup"))[0] == 409
     assert (await _control(rig, "POST", "calls/unknown/answer", {}))[0] == 409
 
@@ -149,6 +154,114 @@ async def test_incoming_with_a_script(rig: Rig) -> None:
 async def test_incoming_refusals(rig: Rig, body: dict[str, str]) -> None:
     assert (await _control(rig, "POST", "calls/incoming", body))[0] == 400
     assert rig.receiver.pushes == []
+
+
+async def test_incoming_ring_group(rig: Rig) -> None:
+    rig.sim.scenario.ring_timeout = 30
+    status, body = await _control(
+        rig,
+        "POST",
+        "calls/incoming",
+        {"from": CALLER, "to": MAIN, "workplace": [RECEPTION, IVAN]},
+    )
+    assert status == 200
+    await rig.settle()
+    assert rig.receiver.states() == [
+        ("trying", "1o"),
+        ("showing", "2o"),
+        ("showing", "3o"),
+    ]
+    assert [i["callee"]["id"] for i in rig.receiver.infos()[1:]] == [RECEPTION, IVAN]
+    _, state = await _control(rig, "GET", "state")
+    (call,) = state["calls"]
+    assert [(leg["state"], leg["live"], leg["workplace"]) for leg in call["legs"]] == [
+        ("trying", False, None),  # the parking leg moved on (without a push)
+        ("showing", True, RECEPTION),
+        ("showing", True, IVAN),
+    ]
+    assert await _control(
+        rig, "POST", f"calls/{body['call_id']}/answer", {"workplace": IVAN}
+    ) == (200, {"ok": True})
+    await rig.settle()
+    assert rig.receiver.states()[3:] == [("connected", "3o")]
+
+
+@pytest.mark.parametrize("workplace", [[], [1], 5, {"a": 1}])
+async def test_incoming_bad_workplace(rig: Rig, workplace: Any) -> None:
+    body = {"from": CALLER, "to": MAIN, "workplace": workplace}
+    assert (await _control(rig, "POST", "calls/incoming", body))[0] == 400
+    assert rig.receiver.pushes == []
+    assert rig.sim.engine.calls == {}
+
+
+async def test_variants(rig: Rig) -> None:
+    status, body = await _control(
+        rig, "PUT", "variants", {"variants": ["ring_group_hiding", "parking_hiding"]}
+    )
+    assert (status, body) == (
+        200,
+        {"variants": ["parking_hiding", "ring_group_hiding"]},
+    )
+    assert rig.sim.scenario.variants == {
+        Variant.PARKING_HIDING,
+        Variant.RING_GROUP_HIDING,
+    }
+    _, state = await _control(rig, "GET", "state")
+    assert state["variants"] == ["parking_hiding", "ring_group_hiding"]
+    # they act at once: a parked leg that moves on is hidden now
+    rig.sim.parking.add(MAIN)
+    rig.sim.scenario.parking_window = 0.01
+    rig.sim.scenario.ring_timeout = 30
+    await rig.sim.start_incoming_call(CALLER, MAIN)
+    await rig.until(lambda: len(rig.receiver.pushes) == 3)
+    assert rig.receiver.states() == [
+        ("trying", "1o"),
+        ("hiding", "1o"),
+        ("showing", "2o"),
+    ]
+    assert await _control(rig, "PUT", "variants", {"variants": list(VARIANTS)}) == (
+        200,
+        {"variants": sorted(VARIANTS)},
+    )
+    assert await _control(rig, "PUT", "variants", {"variants": []}) == (
+        200,
+        {"variants": []},
+    )
+    assert rig.sim.scenario.variants == frozenset()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"variants": "parking_hiding"},
+        {"variants": ["parking_hiding", "ring_hiding"]},
+        {"variants": ["PARKING_HIDING"]},
+        {"variants": [None]},
+    ],
+)
+async def test_variant_refusals(rig: Rig, body: dict[str, Any]) -> None:
+    rig.sim.scenario.variants = frozenset({Variant.NO_PARKING_LEG})
+    status, text = await _control(rig, "PUT", "variants", body)
+    assert status == 400
+    assert "variant" in text
+    assert rig.sim.scenario.variants == {Variant.NO_PARKING_LEG}  # unchanged
+
+
+def test_variant_names() -> None:
+    assert [str(v) for v in VARIANTS] == [
+        "parking_hiding",
+        "ring_group_hiding",
+        "hiding_before_finished",
+        "no_parking_leg",
+    ]
+    assert parse_variants(["no_parking_leg", "no_parking_leg"]) == {
+        Variant.NO_PARKING_LEG
+    }
+    with pytest.raises(ValueError, match="unknown variant 'x'"):
+        parse_variants(["x"])
+    with pytest.raises(TypeError):
+        parse_variants("parking_hiding")
 
 
 async def test_directory(rig: Rig) -> None:
@@ -288,6 +401,7 @@ def test_demo_scenario() -> None:
     assert demo.parking_window == 5
     assert demo.answer_timeout == 60
     assert demo.push_delay == 0
+    assert demo.variants == frozenset()
 
 
 def test_scenario_from_dict_defaults_and_overrides() -> None:
@@ -306,6 +420,7 @@ def test_scenario_from_dict_defaults_and_overrides() -> None:
             "parking_window": 0.1,
             "push_delay": 0.2,
             "record_calls": False,
+            "variants": ["ring_group_hiding", "hiding_before_finished"],
         }
     )
     assert scenario.external_numbers == ["74950000000"]
@@ -319,6 +434,13 @@ def test_scenario_from_dict_defaults_and_overrides() -> None:
     ) == (1, 2, 3)
     assert (scenario.parking_window, scenario.push_delay) == (0.1, 0.2)
     assert scenario.record_calls is False
+    assert scenario.variants == {
+        Variant.RING_GROUP_HIDING,
+        Variant.HIDING_BEFORE_FINISHED,
+    }
+    assert empty.variants == frozenset()
+    ring_group = Scenario.from_dict({"routes": {"1": ["2", 3], "4": 5}})
+    assert ring_group.routes == {"1": ["2", "3"], "4": "5"}
 
 
 @pytest.mark.parametrize(
@@ -330,6 +452,9 @@ def test_scenario_from_dict_defaults_and_overrides() -> None:
         '{"workplaces": "x"}',
         '{"lifetimes": {"access_token": "long"}}',
         '{"clients": [{"client_id": "a"}]}',
+        '{"variants": ["parking_hiding", "no_such_variant"]}',
+        '{"variants": "parking_hiding"}',
+        '{"variants": [null]}',
     ],
 )
 def test_bad_scenario_files(tmp_path: Path, text: str) -> None:
