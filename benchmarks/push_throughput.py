@@ -404,6 +404,7 @@ async def _run(
             print(f"  {label:33s} {cpu[name]:8.3f}")
         print(f"  CPU per push, ours / bare:        {cpu['ours'] / cpu['bare']:8.2f}x")
         print(f"  CPU per push, floor / bare:       {cpu['floor'] / cpu['bare']:8.2f}x")
+        print(f"  CPU per push, ours / floor:       {cpu['ours'] / cpu['floor']:8.2f}x")
         print("answer latency at 200 pushes/s for 10 s (ms):")
         for name, lat in latency.items():
             print(
