@@ -175,9 +175,41 @@ class _Leg:
 @dataclass(slots=True)
 class _Call:
     call: TrackedCall
+    """The call as last announced."""
     updated: datetime
     legs: dict[str, _Leg] = field(default_factory=dict)
     finished: bool = False
+    answered: bool = False
+    duration: int | None = None
+    reason: str | None = None
+
+    def view(
+        self,
+        state: CallState,
+        leg: Leg,
+        workplace: str | None,
+        transport_id: str | None,
+        *,
+        ended: bool = False,
+    ) -> TrackedCall:
+        """The call after a push (built directly: this runs for every push)."""
+        call = self.call
+        return TrackedCall(
+            call.call_id,
+            call.direction,
+            call.caller,
+            call.callee,
+            state,
+            workplace,
+            call.started,
+            self.answered,
+            leg,
+            transport_id,
+            self.duration,
+            self.reason,
+            call.record_url,
+            ended,
+        )
 
     def connected_leg(self) -> _Leg | None:
         best: _Leg | None = None
@@ -290,13 +322,9 @@ class CallTracker:
         state = _PUSH_EVENT[n.state]
         if n.state is CallState.FINISHED:
             tracked.finished = True
-            answered = tracked.call.answered or bool(n.duration)
-            tracked.call = replace(
-                tracked.call,
-                answered=answered,
-                duration=n.duration,
-                reason=n.reason,
-            )
+            tracked.answered = tracked.answered or bool(n.duration)
+            tracked.duration = n.duration
+            tracked.reason = n.reason
         if tracked.finished and tracked.connected_leg() is None:
             return self._end(tracked, n, events, before)
         if state is not CallEvent.TRYING:
@@ -359,7 +387,7 @@ class CallTracker:
             if n.leg.tag:
                 leg.leg = n.leg
         if n.state is CallState.CONNECTED:
-            tracked.call = replace(tracked.call, answered=True)
+            tracked.answered = True
             for other in tracked.legs.values():
                 if other is not leg and other.state in (
                     CallState.TRYING,
@@ -382,12 +410,11 @@ class CallTracker:
             workplace = current.workplace
         elif workplace is None:
             workplace = self._leg_workplace(tracked.call.direction, n)
-        tracked.call = replace(
-            tracked.call,
-            state=state,
-            leg=current.leg if current is not None else n.leg,
-            workplace=workplace,
-            transport_id=n.transport_id or tracked.call.transport_id,
+        tracked.call = tracked.view(
+            state,
+            current.leg if current is not None else n.leg,
+            workplace,
+            n.transport_id or tracked.call.transport_id,
         )
 
     def _current_leg(self, tracked: _Call) -> _Leg | None:
@@ -428,12 +455,11 @@ class CallTracker:
         """The call ended within the PBX: every leg ends with it."""
         call = tracked.call
         workplace = call.workplace or self._leg_workplace(call.direction, n)
-        ended = replace(
-            call,
-            state=CallState.FINISHED,
-            leg=n.leg,
-            workplace=workplace,
-            transport_id=n.transport_id or call.transport_id,
+        ended = tracked.view(
+            CallState.FINISHED,
+            n.leg,
+            workplace,
+            n.transport_id or call.transport_id,
             ended=True,
         )
         del self._calls[call.call_id]
