@@ -5,11 +5,7 @@ from __future__ import annotations
 import logging
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    OAuth2TokenRequestBaseError,
-    OAuth2TokenRequestReauthError,
-)
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import AuthenticationError, MttBusinessClient, MttBusinessError
@@ -49,14 +45,14 @@ class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
         """Fetch numbers, workplaces and terminals."""
         try:
             return await self.client.directory()
-        except (AuthenticationError, OAuth2TokenRequestReauthError) as err:
-            # Raised as ConfigEntryAuthFailed (not left as the token error, which
-            # the coordinator handles without telling the entities) so that the
-            # entities go unavailable while Home Assistant asks to sign in again.
+        except AuthenticationError as err:
+            # Also a refresh token refused for good: OAuth2SessionAuth turns
+            # OAuth2TokenRequestReauthError into AuthenticationError. Raised as
+            # ConfigEntryAuthFailed so that Home Assistant asks to sign in again.
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from err
-        except (MttBusinessError, OAuth2TokenRequestBaseError) as err:
+        except MttBusinessError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="service_unavailable",
