@@ -107,6 +107,8 @@ async def test_unload_and_removed_workplace(
 ) -> None:
     """A workplace removed in the portal loses its device; unload works."""
     sim = simulator.simulator
+    devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
+    assert "Ресепшн" in {d.name for d in devices}
     sim.workplaces = sim.workplaces[1:]
     await _refresh(hass, config_entry)
     devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
