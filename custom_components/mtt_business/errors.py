@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .api import AuthenticationError, MttBusinessError, TokenRefreshError
 from .const import DOMAIN
+from .data import MttBusinessConfigEntry
 
 
-def translated_error(err: MttBusinessError) -> HomeAssistantError:
+def translated_error(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, err: MttBusinessError
+) -> HomeAssistantError:
     """What an action or a switch reports when MTT Business failed it.
 
-    A refused token asks the user to sign in again (the reauth flow is started by
-    then); a token that could not be renewed says to try again later; anything else
-    carries the provider's message or what went wrong on the way.
+    A refused token asks the user to sign in again, and the reauth flow starts (if
+    it has not already); a token that could not be renewed says to try again
+    later; anything else carries the provider's message or what went wrong.
     """
     if isinstance(err, AuthenticationError):
+        entry.async_start_reauth(hass)
         return HomeAssistantError(
             translation_domain=DOMAIN, translation_key="authentication_failed"
         )

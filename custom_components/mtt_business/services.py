@@ -155,7 +155,7 @@ async def _async_make_call(call: ServiceCall) -> ServiceResponse:
     try:
         call_id = await entry.runtime_data.client.make_call(caller, callee)
     except MttBusinessError as err:
-        raise translated_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
     return {"call_id": call_id}
 
 
@@ -169,7 +169,7 @@ async def _async_transfer_call(call: ServiceCall) -> None:
     try:
         await entry.runtime_data.client.transfer_call(leg, transport, target)
     except MttBusinessError as err:
-        raise translated_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
 
 
 async def _async_terminate_call(call: ServiceCall) -> None:
@@ -178,7 +178,7 @@ async def _async_terminate_call(call: ServiceCall) -> None:
     try:
         await entry.runtime_data.client.terminate_call(leg, transport)
     except MttBusinessError as err:
-        raise translated_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
 
 
 async def _async_set_parking(call: ServiceCall) -> None:
@@ -199,7 +199,7 @@ async def _async_set_parking(call: ServiceCall) -> None:
             numbers, is_parking=is_parking
         )
     except MttBusinessError as err:
-        raise translated_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
     async_dispatcher_send(
         call.hass,
         parking_signal(entry.entry_id),

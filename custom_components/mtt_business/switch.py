@@ -105,7 +105,9 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
                 [self.number], is_parking=is_parking
             )
         except MttBusinessError as err:
-            raise translated_error(err) from err
+            raise translated_error(
+                self.hass, self.coordinator.config_entry, err
+            ) from err
         self._attr_is_on = is_parking
         self.async_write_ha_state()
 

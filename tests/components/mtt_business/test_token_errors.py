@@ -183,3 +183,29 @@ async def test_token_endpoint_unreachable(
     }
     assert "127.0.0.1" not in str(err.value)
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("status", [401, 403])
+async def test_token_refused_by_the_api_asks_to_sign_in_again(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    action: str,
+    status: int,
+) -> None:
+    """The command refused even with a fresh token: "sign in again", and reauth."""
+    call_id = await _ringing_call(hass, simulator)
+    simulator.simulator.faults.set_api_fault(methods=list(COMMANDS), status=status)
+    with pytest.raises(HomeAssistantError) as err:
+        await ACTIONS[action](hass, call_id)
+    assert err.value.translation_key == "authentication_failed"
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert hass.states.get(SWITCH).state == "off"
+    # Asked again: still one reauth flow.
+    with pytest.raises(HomeAssistantError):
+        await ACTIONS[action](hass, call_id)
+    await hass.async_block_till_done()
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
