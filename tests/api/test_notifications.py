@@ -561,6 +561,9 @@ def _body(info: str) -> bytes:
         ('"startTime": "0001-01-01 00:00:00"', "start_time"),
         ('"startTime": "9999-12-31 23:59:59"', "start_time"),
         ('"type": "\\ud800incoming"', "direction"),
+        ('"transportId": "10.0.0.1\\n:5070"', "transport_id"),
+        ('"accountId": "7916\\u0000"', "account_id"),
+        ('"urlRecord": "https://h/a\\r\\nb.mp3"', "record_url"),
     ],
     ids=lambda value: value[:40],
 )
@@ -627,6 +630,8 @@ def _leg_body(call_id: bytes, state: bytes = b"trying") -> bytes:
         (_leg_body(b"a", b"\\ud800" + b"s" * 5000), "unknown call state"),
         (b'{"event": "\\ud800"}', "event name"),
         (b'{"event": "' + b"e" * 129 + b'"}', "event name"),
+        (b'{"event": "call\\nNotifications"}', "event name"),
+        (_leg_body(b"x~1o\\r\\nFAKE LOG LINE"), "call.id"),
         (b'{"event": "callNotifications", "x": 1' + b"0" * 5000 + b"}", "not JSON"),
     ],
     ids=[
@@ -635,6 +640,8 @@ def _leg_body(call_id: bytes, state: bytes = b"trying") -> bytes:
         "long state",
         "surrogate event",
         "long event",
+        "line break in event",
+        "line break in call id",
         "5000 digits",
     ],
 )

@@ -10,7 +10,9 @@ is parsed, before it can reach a state, an event or a log line. The bounds:
 - Free text (`displayName`, `reason`): at most `MAX_TEXT_LENGTH` (1,000) characters;
   `urlRecord`: at most `MAX_URL_LENGTH` (2,048).
 - Every string: no lone surrogates (`"\ud800"` in JSON decodes to one, and it
-  cannot be encoded as UTF-8 for the recorder, the API or a log) and no NUL.
+  cannot be encoded as UTF-8 for the recorder, the API or a log) and no NUL; ids
+  and `urlRecord` must be printable (no line breaks or other control characters,
+  which could forge log lines).
 - `duration`: whole seconds from 0 to `MAX_DURATION` (one week); a JSON number like
   `1e30` (a float) or `1` followed by 400 zeros (an int) is out of range.
 - `startTime`: a Moscow wall time of a year from 2000 to 2100.
@@ -97,13 +99,21 @@ def _object_with_plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _str(value: Any, limit: int = MAX_ID_LENGTH) -> str | None:
-    """A string within `limit` characters, or an id sent as a whole number."""
+    """An id: printable, within `limit` characters, or sent as a whole number."""
     kind = type(value)
     if kind is str:
-        return value if len(value) <= limit and _clean(value) else None
+        # isprintable() is False for line breaks, NUL and lone surrogates alike.
+        return value if len(value) <= limit and value.isprintable() else None
     if kind is int and 0 <= value <= MAX_ID_NUMBER:
         return str(value)
     return None
+
+
+def _text(value: Any, limit: int = MAX_TEXT_LENGTH) -> str | None:
+    """Free text: within `limit` characters, encodable, no NUL (line breaks are)."""
+    if type(value) is str:
+        return value if len(value) <= limit and _clean(value) else None
+    return _str(value)
 
 
 def _int(value: Any) -> int | None:
@@ -144,10 +154,10 @@ def _time(value: Any) -> datetime | None:
 
 def _display_name(party: dict[str, Any]) -> str | None:
     """`displayName`, or `display_name` (000_…'s finished example); non-empty first."""
-    first = _str(party.get("displayName"), MAX_TEXT_LENGTH)
+    first = _text(party.get("displayName"))
     if first:
         return first
-    second = _str(party.get("display_name"), MAX_TEXT_LENGTH)
+    second = _text(party.get("display_name"))
     if second:
         return second
     return first if first is not None else second
@@ -194,7 +204,7 @@ def _call(result: Any) -> CallNotification:
     leg_id = call.get("id") if isinstance(call, dict) else None
     if not isinstance(leg_id, str) or not leg_id.strip():
         raise InvalidNotificationError("call push without call.id")
-    if _str(leg_id) is None:
+    if _str(leg_id.strip()) is None:
         raise InvalidNotificationError(
             f"call.id {quote(leg_id)} is longer than {MAX_ID_LENGTH} characters "
             "or not valid text"
@@ -216,7 +226,7 @@ def _call(result: Any) -> CallNotification:
         start_time=_time(info.get("startTime")),
         transport_id=_str(info.get("transportId")),
         duration=_int(info.get("duration")),
-        reason=_str(info.get("reason"), MAX_TEXT_LENGTH),
+        reason=_text(info.get("reason")),
         reason_code=_str(info.get("reasonCode")),
         record_url=_str(info.get("urlRecord"), MAX_URL_LENGTH),
         account_id=_str(info.get("accountId")),
@@ -235,7 +245,7 @@ def _parse(data: object) -> Notification:
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise InvalidNotificationError("no event name")
-    if _str(event) is None:
+    if _str(event.strip()) is None:
         raise InvalidNotificationError(
             f"event name {quote(event)} is longer than {MAX_ID_LENGTH} characters "
             "or not valid text"
@@ -246,7 +256,8 @@ def _parse(data: object) -> Notification:
         return _call(result)
     if event == "vpbxNotifications":
         kind = result.get("eventType") if isinstance(result, dict) else None
-        kind = kind.strip() if isinstance(kind, str) and _str(kind) else ""
+        kind = kind.strip() if isinstance(kind, str) else ""
+        kind = kind if _str(kind) else ""
         try:
             change: PbxChange | None = PbxChange(kind)
         except ValueError:
