@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from typing import cast
 
+from aiohttp import ClientError, ClientResponseError
+from homeassistant.exceptions import (
+    OAuth2TokenRequestBaseError,
+    OAuth2TokenRequestReauthError,
+)
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
 
-from .api import AbstractAuth, AuthenticationError
+from .api import AbstractAuth, AuthenticationError, TokenRefreshError
+
+
+def _token_error(err: Exception) -> str:
+    """Why the token endpoint failed, in our words (not aiohttp's, not a URL)."""
+    if isinstance(err, ClientResponseError) and err.status >= 400:
+        return f"the token endpoint answered HTTP {err.status}"
+    if isinstance(err, ClientResponseError) and err.status:
+        return "the token endpoint gave no usable token"
+    return "the token endpoint could not be reached or gave no usable token"
 
 
 class OAuth2SessionAuth(AbstractAuth):
     """Tokens of a config entry: refreshed and stored by Home Assistant.
 
-    A refresh that the provider refuses raises Home Assistant's
-    `OAuth2TokenRequestReauthError`, which starts the reauth flow by itself.
+    Failures of the token endpoint become the API package's errors, so that every
+    caller (the directory, the actions, routing) handles them like any other failure
+    of the provider, with our own words:
+
+    - a refresh the provider refuses for good (4xx, `OAuth2TokenRequestReauthError`:
+      the refresh token has expired) is an `AuthenticationError`. Home Assistant's
+      session has started the reauth flow already; the directory coordinator turns
+      the error into `ConfigEntryAuthFailed` as well.
+    - anything else (5xx, 429, no answer, an unusable answer) is a
+      `TokenRefreshError`, temporary.
     """
 
     def __init__(self, oauth_session: OAuth2Session) -> None:
@@ -22,7 +44,14 @@ class OAuth2SessionAuth(AbstractAuth):
 
     async def async_get_access_token(self) -> str:
         """A valid access token, refreshed when it has expired."""
-        await self._oauth_session.async_ensure_token_valid()
+        try:
+            await self._oauth_session.async_ensure_token_valid()
+        except OAuth2TokenRequestReauthError as err:
+            raise AuthenticationError(
+                f"MTT Business refused to renew the access token ({_token_error(err)})"
+            ) from err
+        except (OAuth2TokenRequestBaseError, ClientError, TimeoutError) as err:
+            raise TokenRefreshError(_token_error(err)) from err
         return cast("str", self._oauth_session.token["access_token"])
 
     async def async_force_refresh_access_token(self) -> str:

@@ -18,6 +18,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     LocalOAuth2Implementation,
 )
 from homeassistant.helpers.network import NoURLAvailableError
+from yarl import URL
 
 from . import const
 from .api import AuthenticationError, MttBusinessClient, MttBusinessError
@@ -56,6 +57,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     DOMAIN = DOMAIN
     VERSION = 1
+    _warned_about_url = False
 
     @staticmethod
     @callback
@@ -75,13 +77,17 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             redirect_url = endpoint.url(self.hass)
         except NoURLAvailableError:
             return None
-        if not meets_provider_requirements(redirect_url):
+        if not meets_provider_requirements(redirect_url) and not self._warned_about_url:
+            # The Redirect URI holds the secret that guards the push receiver: it
+            # is shown in the dialogs only, never logged. Warned once per flow.
+            self._warned_about_url = True
             _LOGGER.warning(
-                "The Redirect URI %s is not https on port 443: the MTT portal only "
-                "accepts such addresses, so sign-in works only with a simulator",
-                redirect_url,
+                "Home Assistant's external URL %s is not https on port 443: the MTT "
+                "portal only accepts such addresses, so sign-in works only with a "
+                "simulator",
+                URL(redirect_url).origin(),
             )
-        return str(redirect_url)
+        return redirect_url
 
     def _abort_no_external_url(self) -> ConfigFlowResult:
         return self.async_abort(

@@ -24,7 +24,13 @@ SUMMARY_WRITE_COOLDOWN = 0.25
 
 
 class CallListenerEntity(Entity):
-    """An entity that follows the entry's calls (put it first among the bases)."""
+    """An entity that follows the entry's calls (put it first among the bases).
+
+    Fed by pushes, it stays available while the directory cannot be read: see
+    `PbxEntity.available` and `WorkplaceEntity.available`.
+    """
+
+    _follows_pushes = True
 
     def __init__(self, monitor: CallMonitor, *args: object) -> None:
         """Follow the calls of `monitor`; the other arguments go to the next base."""
@@ -81,9 +87,14 @@ class CallSummaryEntity(CallListenerEntity):
 
 
 class PbxEntity(CoordinatorEntity[DirectoryCoordinator]):
-    """An entity of the PBX device, available while the directory can be read."""
+    """An entity of the PBX device, available while the directory can be read.
+
+    An entity fed by pushes (a `CallListenerEntity`) stays available when a read
+    fails: the PBX keeps pushing its calls while its API is down.
+    """
 
     _attr_has_entity_name = True
+    _follows_pushes = False
 
     def __init__(
         self, coordinator: DirectoryCoordinator, description: EntityDescription
@@ -95,11 +106,23 @@ class PbxEntity(CoordinatorEntity[DirectoryCoordinator]):
         self._attr_unique_id = f"{entry.unique_id}_{description.key}"
         self._attr_device_info = pbx_device_info(entry)
 
+    @property
+    def available(self) -> bool:
+        """Read: the last read succeeded; fed by pushes: some directory is known."""
+        if self._follows_pushes:
+            return self.coordinator.data is not None
+        return super().available
+
 
 class WorkplaceEntity(CoordinatorEntity[DirectoryCoordinator]):
-    """An entity of a workplace device, available while the PBX has the workplace."""
+    """An entity of a workplace device, available while the PBX has the workplace.
+
+    An entity fed by pushes (a `CallListenerEntity`) stays available when a read
+    fails, as long as the last directory read lists the workplace.
+    """
 
     _attr_has_entity_name = True
+    _follows_pushes = False
 
     def __init__(
         self,
@@ -117,9 +140,9 @@ class WorkplaceEntity(CoordinatorEntity[DirectoryCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while the directory is read and still lists the workplace."""
+        """Listed in the last directory read (and it is the latest, unless pushed)."""
         return (
-            super().available
+            (self._follows_pushes or super().available)
             and self.coordinator.data is not None
             and self.coordinator.data.workplace(self.sip_id) is not None
         )

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowError, InvalidData
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2AuthorizeCallbackView
 from homeassistant.helpers.http import HomeAssistantView
 
 from .const import REDIRECT_PATH_PREFIX
 from .redirect_uri import RedirectEndpoint
 
+_LOGGER = logging.getLogger(__name__)
+
+ALREADY_COMPLETE_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>MTT Business</title></head>
+<body>
+<p>This sign-in is already complete, you can close this tab.</p>
+<p lang="ru">Этот вход уже завершён, вкладку можно закрыть.</p>
+</body>
+</html>
+"""
+"""Shown when the browser comes back to a sign-in that has ended (a reload)."""
+
 
 class OAuthCallbackView(HomeAssistantView):
     """Answers GET `<Redirect URI>?code=…&state=…` (or `?error=…&state=…`).
 
     The portal sends the browser here; the request is handed to Home Assistant's own
-    OAuth callback, which resumes the config flow named in the signed `state`.
+    OAuth callback, which resumes the config flow named in the signed `state`. A
+    flow that has already ended (the page reloaded, the link opened again) gets a
+    friendly page instead of an error.
     """
 
     requires_auth = False
@@ -31,7 +49,13 @@ class OAuthCallbackView(HomeAssistantView):
         """Resume the sign-in; a wrong secret is an unknown URL."""
         if not self._endpoint.matches(secret):
             raise web.HTTPNotFound
-        return await self._callback.get(request)
+        try:
+            return await self._callback.get(request)
+        except FlowError, InvalidData:
+            # UnknownFlow: the flow has finished; UnknownStep/InvalidData: it has
+            # moved past the sign-in step.
+            _LOGGER.debug("The browser came back to a sign-in that has ended")
+            return web.Response(text=ALREADY_COMPLETE_PAGE, content_type="text/html")
 
 
 @callback

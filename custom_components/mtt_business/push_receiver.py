@@ -7,8 +7,20 @@ Assistant Cloud webhooks work too.
 
 A push is answered as soon as it is understood: nothing here waits for an outgoing
 request. 200 for a push that was understood (also for a well-formed push of a kind we
-ignore), 400 for a body that is not a JSON object or a call push without its call id or
-state, 413 for a body over 64 KiB, 404 for an unknown secret.
+ignore), 400 for a body that cannot be decoded (a `Content-Encoding` it does not
+match), is not a JSON object, or is a call push without a usable call id or state
+(the bounds are in `api/notifications.py`), 413 for a body over 64 KiB (after
+decompression), 404 for an unknown secret, 405 for another method.
+
+A push is unauthenticated input: a rejection is logged in one short line (the sender,
+and a reason quoting at most 20 characters of a value), and so is the 400 answer.
+Nothing here logs the path, which holds the secret. At the webhook URL every method
+Home Assistant's webhook component supports is accepted and answered here (405 but
+for POST), because the component itself logs the webhook id, the secret, for a method
+it was not told to accept. Limits of Home Assistant and aiohttp that no handler can
+change: at debug level Home Assistant's HTTP server logs each request's path, and a
+`Content-Encoding` aiohttp cannot decode at all (`br` without the Brotli package) is
+answered 400 by aiohttp before any handler runs (it logs a traceback without the path).
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ from http import HTTPStatus
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
@@ -31,35 +45,76 @@ _LOGGER = logging.getLogger(__name__)
 MAX_PUSH_BYTES = 64 * 1024
 
 
-async def _async_read_body(request: web.Request) -> bytes | None:
-    """The request body, or None when it is larger than a push may be."""
+MAX_REASON_LENGTH = 200
+"""Characters of a rejection's reason in the log and in the 400 answer."""
+
+
+class _RejectedPushError(Exception):
+    """A push refused before it is understood: an HTTP status and a short reason."""
+
+    def __init__(self, status: HTTPStatus, reason: str, *, close: bool = False) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.close = close
+
+
+async def _async_read_body(request: web.Request) -> bytes:
+    """The request body, decoded; `_RejectedPushError` when it is too large or garbled."""
+    too_large = _RejectedPushError(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        f"the body is larger than {MAX_PUSH_BYTES} bytes",
+    )
     if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
-        return None
+        raise too_large
     # A body may arrive in pieces (chunked, a slow sender): read to its end, but
-    # never more than one byte past the limit.
+    # never more than one byte past the limit. aiohttp decompresses a body sent with
+    # a Content-Encoding as it is read, and raises here when it cannot.
     body = b""
-    while chunk := await request.content.read(MAX_PUSH_BYTES + 1 - len(body)):
-        body += chunk
-        if len(body) > MAX_PUSH_BYTES:
-            return None
+    try:
+        while chunk := await request.content.read(MAX_PUSH_BYTES + 1 - len(body)):
+            body += chunk
+            if len(body) > MAX_PUSH_BYTES:
+                raise too_large
+    except (RequestPayloadError, HttpProcessingError) as err:
+        # The rest of the body is garbage: mark it read, or aiohttp, draining it
+        # after the answer, would meet the error again and log a traceback.
+        request.content.feed_eof()
+        raise _RejectedPushError(
+            HTTPStatus.BAD_REQUEST,
+            "the body cannot be decoded as its Content-Encoding says",
+            close=True,
+        ) from err
     return body
+
+
+def _reject(
+    request: web.Request, status: HTTPStatus, reason: str, *, close: bool = False
+) -> web.Response:
+    """Log and answer a refused push in one short line each.
+
+    `close`: the connection is closed after the answer (its body could not be read).
+    """
+    reason = reason[:MAX_REASON_LENGTH]
+    _LOGGER.warning(
+        "Rejected a push from %s (%d): %s", request.remote, status.value, reason
+    )
+    response = web.Response(status=status, text=reason)
+    if close:
+        response.force_close()
+    return response
 
 
 async def async_receive_push(hass: HomeAssistant, request: web.Request) -> web.Response:
     """Read, understand and hand over one push; answer at once."""
-    body = await _async_read_body(request)
-    if body is None:
-        _LOGGER.warning(
-            "Rejected a push from %s: its body is larger than %s bytes",
-            request.remote,
-            MAX_PUSH_BYTES,
-        )
-        return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    try:
+        body = await _async_read_body(request)
+    except _RejectedPushError as err:
+        return _reject(request, err.status, err.reason, close=err.close)
     try:
         notification = parse_notification_body(body)
     except InvalidNotificationError as err:
-        _LOGGER.warning("Rejected a push from %s: %s", request.remote, err)
-        return web.Response(status=HTTPStatus.BAD_REQUEST, text=str(err))
+        return _reject(request, HTTPStatus.BAD_REQUEST, str(err))
     async_dispatch_notification(hass, notification)
     return web.Response(status=HTTPStatus.OK)
 
@@ -100,7 +155,9 @@ class PushReceiverView(HomeAssistantView):
 async def _async_handle_webhook(
     hass: HomeAssistant, webhook_id: str, request: web.Request
 ) -> web.Response:
-    """Receive one push at Home Assistant's webhook URL."""
+    """Receive one push at Home Assistant's webhook URL (POST only, see above)."""
+    if request.method != "POST":
+        return web.Response(status=HTTPStatus.METHOD_NOT_ALLOWED)
     return await async_receive_push(hass, request)
 
 
@@ -117,5 +174,6 @@ def async_register_push_receiver(
         endpoint.secret,
         _async_handle_webhook,
         local_only=False,
-        allowed_methods=["POST"],
+        # Refused by our handler: the component would log the secret for them.
+        allowed_methods=["POST", "PUT", "GET"],
     )

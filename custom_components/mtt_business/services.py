@@ -12,7 +12,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 import probatio as vol
@@ -22,6 +22,7 @@ from .api.models import Leg
 from .api.phone_number import normalize_number
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .errors import translated_error
 from .switch import parking_signal
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -143,14 +144,6 @@ def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
     return Leg(leg_id, tag), transport
 
 
-def _provider_error(err: MttBusinessError) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="provider_error",
-        translation_placeholders={"error": str(err)},
-    )
-
-
 async def _async_make_call(call: ServiceCall) -> ServiceResponse:
     entry = _entry(call.hass, call)
     caller = _workplace(call.hass, entry, call.data[ATTR_CALLER_ID], ATTR_CALLER_ID)
@@ -162,7 +155,7 @@ async def _async_make_call(call: ServiceCall) -> ServiceResponse:
     try:
         call_id = await entry.runtime_data.client.make_call(caller, callee)
     except MttBusinessError as err:
-        raise _provider_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
     return {"call_id": call_id}
 
 
@@ -176,7 +169,7 @@ async def _async_transfer_call(call: ServiceCall) -> None:
     try:
         await entry.runtime_data.client.transfer_call(leg, transport, target)
     except MttBusinessError as err:
-        raise _provider_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
 
 
 async def _async_terminate_call(call: ServiceCall) -> None:
@@ -185,7 +178,7 @@ async def _async_terminate_call(call: ServiceCall) -> None:
     try:
         await entry.runtime_data.client.terminate_call(leg, transport)
     except MttBusinessError as err:
-        raise _provider_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
 
 
 async def _async_set_parking(call: ServiceCall) -> None:
@@ -206,7 +199,7 @@ async def _async_set_parking(call: ServiceCall) -> None:
             numbers, is_parking=is_parking
         )
     except MttBusinessError as err:
-        raise _provider_error(err) from err
+        raise translated_error(call.hass, entry, err) from err
     async_dispatcher_send(
         call.hass,
         parking_signal(entry.entry_id),

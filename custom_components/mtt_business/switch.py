@@ -12,7 +12,6 @@ from typing import Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -23,6 +22,7 @@ from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .entity import PbxEntity
+from .errors import translated_error
 
 PARALLEL_UPDATES = 1
 
@@ -117,10 +117,8 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
                 [self.number], is_parking=is_parking
             )
         except MttBusinessError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="provider_error",
-                translation_placeholders={"error": str(err)},
+            raise translated_error(
+                self.hass, self.coordinator.config_entry, err
             ) from err
         self._attr_is_on = is_parking
         self._note_parking()

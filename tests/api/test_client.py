@@ -19,6 +19,7 @@ from custom_components.mtt_business.api import (
     MttBusinessError,
     RequestRejectedError,
     ServiceUnavailableError,
+    TokenRefreshError,
 )
 from custom_components.mtt_business.api.client import MAX_RESPONSE_BYTES
 from custom_components.mtt_business.api.models import (
@@ -153,9 +154,13 @@ async def test_set_parking_off(client: MttBusinessClient, stub: ProviderStub) ->
 async def test_success_spellings(
     client: MttBusinessClient, stub: ProviderStub, answer: Any
 ) -> None:
-    """`success` as 1, true or "1", with or without the `result` wrapper."""
+    """`success` as 1, true or "1", with or without the `result` wrapper.
+
+    Taken as success: no exception, and the command was sent exactly once.
+    """
     stub.answer("/setParkingNumbers", json_answer(answer))
     await client.set_parking_numbers(["74996497803"], is_parking=True)
+    assert stub.paths() == ["/setParkingNumbers"]
 
 
 @pytest.mark.parametrize(
@@ -368,6 +373,8 @@ async def test_refresh_errors_propagate(
         (json_answer([1], 400), "[1]"),
         (raw_answer(b"", 400), "no message"),
         (raw_answer(b"x" * 1000, 429, "text/plain"), "x" * 200),
+        (json_answer({"message": "m" * 5000}, 400), "m" * 200),
+        (json_answer({"error": {"message": "e" * 5000}}, 400), "e" * 200),
         (html_answer(404), "<html><head><title>404</title>"),
         (raw_answer("Ошибка".encode("cp1251"), 400, "text/plain"), "\ufffd"),
     ],
@@ -490,6 +497,7 @@ async def test_oversized_answer(client: MttBusinessClient, stub: ProviderStub) -
 def test_error_hierarchy() -> None:
     """Callers can catch the family; an invalid response is a kind of unavailability."""
     assert issubclass(InvalidResponseError, ServiceUnavailableError)
+    assert issubclass(TokenRefreshError, ServiceUnavailableError)
     for error in (AuthenticationError, RequestRejectedError, ServiceUnavailableError):
         assert issubclass(error, MttBusinessError)
 

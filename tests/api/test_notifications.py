@@ -410,7 +410,15 @@ def test_start_times(value: object, expected: int | None) -> None:
         ("nan", None),
         ("1e999", None),
         (None, None),
-        (10**30, 10**30),
+        (0, 0),
+        (604_800, 604_800),
+        (604_801, None),
+        (-1, None),
+        ("-5", None),
+        (10**30, None),
+        (1e30, None),
+        (10**400, None),
+        ("1" + "0" * 400, None),
     ],
 )
 def test_duration_forms(value: object, expected: int | None) -> None:
@@ -523,3 +531,135 @@ def test_unknown_extra_keys_and_events() -> None:
     assert other == IgnoredNotification("smsNotifications")
     n = _call(unknown={"deep": [1]}, callee={"id": "1", "newField": True})
     assert n.callee == Party(id="1")
+
+
+def _body(info: str) -> bytes:
+    """A call push with `info` spliced in as raw JSON (for escapes json.dumps avoids)."""
+    return (
+        '{"event": "callNotifications", "result": {"callInfo": {'
+        '"call": {"id": "x~1o", "tag": "t"}, "state": "trying", ' + info + "}}}"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("info", "field"),
+    [
+        ('"duration": 1e30', "duration"),
+        ('"duration": 1' + "0" * 400, "duration"),
+        ('"duration": -3', "duration"),
+        ('"duration": NaN', "duration"),
+        ('"duration": Infinity', "duration"),
+        ('"reason": "\\ud800 hung up"', "reason"),
+        ('"reason": "a\\u0000b"', "reason"),
+        ('"reason": "' + "r" * 1001 + '"', "reason"),
+        ('"transportId": "' + "1" * 129 + '"', "transport_id"),
+        ('"transportId": 1' + "0" * 400, "transport_id"),
+        ('"transportId": -1', "transport_id"),
+        ('"accountId": 1e30', "account_id"),
+        ('"urlRecord": "https://h/' + "p" * 2048 + '.mp3"', "record_url"),
+        ('"reasonCode": "\\udfff"', "reason_code"),
+        ('"startTime": "0001-01-01 00:00:00"', "start_time"),
+        ('"startTime": "9999-12-31 23:59:59"', "start_time"),
+        ('"type": "\\ud800incoming"', "direction"),
+        ('"transportId": "10.0.0.1\\n:5070"', "transport_id"),
+        ('"accountId": "7916\\u0000"', "account_id"),
+        ('"urlRecord": "https://h/a\\r\\nb.mp3"', "record_url"),
+    ],
+    ids=lambda value: value[:40],
+)
+def test_values_out_of_bounds_are_dropped(info: str, field: str) -> None:
+    """An optional value too big, too long or with a lone surrogate is dropped."""
+    n = parse_notification_body(_body(info))
+    assert isinstance(n, CallNotification)
+    assert n.leg == Leg("x~1o", "t")
+    assert getattr(n, field) is None
+
+
+def test_values_at_the_bounds_are_kept() -> None:
+    """The largest value within each bound is taken as it is."""
+    n = parse_notification_body(
+        _body(
+            '"duration": 604800, "transportId": "'
+            + "1" * 128
+            + '", "accountId": 99999999999999999999, "reason": "'
+            + "я" * 1000
+            + '", "startTime": "2100-12-31 23:59:59"'
+        )
+    )
+    assert isinstance(n, CallNotification)
+    assert n.duration == 604_800
+    assert n.transport_id == "1" * 128
+    assert n.account_id == "99999999999999999999"
+    assert n.reason == "я" * 1000
+    assert n.start_time is not None
+    assert n.start_time.year == 2100
+
+
+def test_party_values_out_of_bounds_are_dropped() -> None:
+    """A party's bad ids and name are dropped one by one; the good ones stay."""
+    n = parse_notification_body(
+        _body(
+            '"caller": {"id": "79161234567", "displayName": "\\ud83d", '
+            '"accountId": "' + "a" * 129 + '", "displayId": 1e30, '
+            '"forwarderList": [{"id": "\\udc00"}, {"id": "ok"}]}, '
+            '"callee": {"id": 74996497803, "forwarderList": ['
+            + ", ".join('{"id": "f"}' for _ in range(33))
+            + "]}"
+        )
+    )
+    assert isinstance(n, CallNotification)
+    assert n.caller == Party(id="79161234567", forwarders=("ok",))
+    assert n.callee == Party(id="74996497803")
+
+
+def _leg_body(call_id: bytes, state: bytes = b"trying") -> bytes:
+    return (
+        b'{"event": "callNotifications", "result": {"callInfo": {"call": {"id": "'
+        + call_id
+        + b'"}, "state": "'
+        + state
+        + b'"}}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (_leg_body(b"\\ud800~1o"), "call.id"),
+        (_leg_body(b"x" * 129), "call.id"),
+        (_leg_body(b"a", b"\\ud800" + b"s" * 5000), "unknown call state"),
+        (b'{"event": "\\ud800"}', "event name"),
+        (b'{"event": "' + b"e" * 129 + b'"}', "event name"),
+        (b'{"event": "call\\nNotifications"}', "event name"),
+        (_leg_body(b"x~1o\\r\\nFAKE LOG LINE"), "call.id"),
+        (b'{"event": "callNotifications", "x": 1' + b"0" * 5000 + b"}", "not JSON"),
+    ],
+    ids=[
+        "surrogate call id",
+        "long call id",
+        "long state",
+        "surrogate event",
+        "long event",
+        "line break in event",
+        "line break in call id",
+        "5000 digits",
+    ],
+)
+def test_required_values_out_of_bounds_reject_the_push(
+    body: bytes, reason: str
+) -> None:
+    """call.id, state or event name beyond a bound: refused with a short message."""
+    with pytest.raises(InvalidNotificationError, match=reason) as err:
+        parse_notification_body(body)
+    message = str(err.value)
+    assert len(message) < 120
+    assert message.isascii()
+    message.encode()
+
+
+def test_pbx_event_type_out_of_bounds_is_unknown() -> None:
+    """A vpbxNotifications push with an unusable eventType is a change of no kind."""
+    n = parse_notification_body(
+        b'{"event": "vpbxNotifications", "result": {"eventType": "\\ud800"}}'
+    )
+    assert n == PbxNotification(None, "")

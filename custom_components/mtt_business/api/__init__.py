@@ -9,6 +9,7 @@ from .errors import (
     MttBusinessError,
     RequestRejectedError,
     ServiceUnavailableError,
+    TokenRefreshError,
 )
 from .notifications import parse_notification, parse_notification_body
 
@@ -21,6 +22,7 @@ __all__ = [
     "MttBusinessError",
     "RequestRejectedError",
     "ServiceUnavailableError",
+    "TokenRefreshError",
     "parse_notification",
     "parse_notification_body",
 ]

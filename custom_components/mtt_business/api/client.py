@@ -26,6 +26,9 @@ _LOGGER = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 1024 * 1024
 """A directory of thousands of workplaces stays far below this; more is not an answer."""
 
+MAX_MESSAGE_LENGTH = 200
+"""Characters of a provider's error message that are kept."""
+
 WORKPLACES_PATHS = ("workPlacesInfo", "workplacesInfo")
 """The heading spells it `workPlacesInfo`, the curl example `workplacesInfo`."""
 
@@ -34,13 +37,14 @@ def _provider_message(raw: bytes) -> str:
     """The provider's message from an error body of any shape (undocumented).
 
     Tried in turn: `error.message`, `message`, `error` (a string),
-    `error_description`, `result.message`; else the body's text, at most 200 chars.
+    `error_description`, `result.message`; else the body's text. At most 200
+    characters either way: the message reaches logs and the user's dialogs.
     """
     body = raw.decode("utf-8", errors="replace")
     try:
         data = json.loads(body)
     except ValueError, RecursionError:
-        return body.strip()[:200] or "no message"
+        return body.strip()[:MAX_MESSAGE_LENGTH] or "no message"
     if isinstance(data, dict):
         error = data.get("error")
         result = data.get("result")
@@ -52,8 +56,8 @@ def _provider_message(raw: bytes) -> str:
         ]
         for candidate in candidates:
             if isinstance(candidate, str) and candidate:
-                return candidate
-    return body.strip()[:200] or "no message"
+                return candidate[:MAX_MESSAGE_LENGTH]
+    return body.strip()[:MAX_MESSAGE_LENGTH] or "no message"
 
 
 def _succeeded(value: object) -> bool:

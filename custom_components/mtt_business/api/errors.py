@@ -28,6 +28,14 @@ class ServiceUnavailableError(MttBusinessError):
     """5xx, a timeout, a connection error or a body that is not the expected JSON."""
 
 
+class TokenRefreshError(ServiceUnavailableError):
+    """A new access token could not be had: the token endpoint failed or is unreachable.
+
+    Temporary; a token refresh the provider refuses for good (the refresh token has
+    expired) is an `AuthenticationError` instead.
+    """
+
+
 class InvalidResponseError(ServiceUnavailableError):
     """The provider answered 2xx with a body of an unusable shape."""
 

@@ -1,4 +1,31 @@
-"""Parsing the provider's pushes (SPEC §4), accepting every documented variant."""
+r"""Parsing the provider's pushes (SPEC §4), accepting every documented variant.
+
+A push is unauthenticated input: every value is validated and bounded here, while it
+is parsed, before it can reach a state, an event or a log line. The bounds:
+
+- Ids (`call.id`, `call.tag`, `transportId`, `accountId`, a party's ids,
+  `forwarderList` ids, `reasonCode`, the `event` name and `eventType`): at most
+  `MAX_ID_LENGTH` (128) characters. Documented ids are at most ~60. An id sent as a
+  JSON number is taken when it is an integer from 0 to `MAX_ID_NUMBER` (20 digits).
+- Free text (`displayName`, `reason`): at most `MAX_TEXT_LENGTH` (1,000) characters;
+  `urlRecord`: at most `MAX_URL_LENGTH` (2,048).
+- Every string: no lone surrogates (`"\ud800"` in JSON decodes to one, and it
+  cannot be encoded as UTF-8 for the recorder, the API or a log) and no NUL; ids
+  and `urlRecord` must be printable (no line breaks or other control characters,
+  which could forge log lines).
+- `duration`: whole seconds from 0 to `MAX_DURATION` (one week); a JSON number like
+  `1e30` (a float) or `1` followed by 400 zeros (an int) is out of range.
+- `startTime`: a Moscow wall time of a year from 2000 to 2100.
+- `forwarderList`: at most `MAX_FORWARDERS` (32) entries.
+
+A required value that breaks a bound (`event`, `call.id`, `state`) rejects the push
+(`InvalidNotificationError`, the receiver answers 400); an optional one is dropped
+(None, or no forwarders) and the push is still understood. A JSON integer
+of more than 4,300 digits cannot even be decoded (Python's limit): the body is not
+JSON. The messages of `InvalidNotificationError` quote at most `QUOTE_LENGTH` (20)
+characters of a value, ASCII-escaped, so that a rejection can be logged and answered
+safely.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +49,37 @@ from .models import (
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
+MAX_ID_LENGTH = 128
+MAX_ID_NUMBER = 10**20 - 1
+MAX_TEXT_LENGTH = 1_000
+MAX_URL_LENGTH = 2_048
+MAX_DURATION = 7 * 24 * 3600
+MAX_FORWARDERS = 32
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+QUOTE_LENGTH = 20
+
+
+def quote(value: object) -> str:
+    """A short, ASCII-only quotation of a value for a message or a log line."""
+    text = value if isinstance(value, str) else type(value).__name__
+    if len(text) > QUOTE_LENGTH:
+        return ascii(text[:QUOTE_LENGTH]) + "..."
+    return ascii(text)
+
+
+def _clean(text: str) -> bool:
+    """Whether a string can be stored and shown: valid UTF-8 once encoded, no NUL."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
 
 def _strip_keys(value: Any) -> Any:
     """Keys with surrounding white space (`" eventType "`) are the plain keys."""
@@ -40,27 +98,41 @@ def _object_with_plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return {key.strip(): value for key, value in pairs}
 
 
-def _str(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
+def _str(value: Any, limit: int = MAX_ID_LENGTH) -> str | None:
+    """An id: printable, within `limit` characters, or sent as a whole number."""
+    kind = type(value)
+    if kind is str:
+        # isprintable() is False for line breaks, NUL and lone surrogates alike.
+        return value if len(value) <= limit and value.isprintable() else None
+    if kind is int and 0 <= value <= MAX_ID_NUMBER:
         return str(value)
     return None
 
 
+def _text(value: Any, limit: int = MAX_TEXT_LENGTH) -> str | None:
+    """Free text: within `limit` characters, encodable, no NUL (line breaks are)."""
+    if type(value) is str:
+        return value if len(value) <= limit and _clean(value) else None
+    return _str(value)
+
+
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
+    """A duration: whole seconds within 0..`MAX_DURATION`."""
+    kind = type(value)
+    if kind is int:
+        return value if 0 <= value <= MAX_DURATION else None
+    if kind is float:
+        number = value
+    elif kind is str and len(value) <= 32:
         try:
             number = float(value.strip())
         except ValueError:
             return None
-        return int(number) if number.is_integer() else None
+    else:
+        return None
+    # NaN fails both comparisons, infinities the range.
+    if 0 <= number <= MAX_DURATION and number.is_integer():
+        return int(number)
     return None
 
 
@@ -72,17 +144,20 @@ def _time(value: Any) -> datetime | None:
     if len(text) != 19 or text[10] != " ":
         return None
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None
+    return moment.replace(tzinfo=MOSCOW)
 
 
 def _display_name(party: dict[str, Any]) -> str | None:
     """`displayName`, or `display_name` (000_…'s finished example); non-empty first."""
-    first = _str(party.get("displayName"))
+    first = _text(party.get("displayName"))
     if first:
         return first
-    second = _str(party.get("display_name"))
+    second = _text(party.get("display_name"))
     if second:
         return second
     return first if first is not None else second
@@ -105,13 +180,15 @@ def _party(value: Any) -> Party | None:
             for item in forwarders
             if isinstance(item, dict) and (fid := _str(item.get("id")))
         )
-        if forwarders and isinstance(forwarders, list)
+        if forwarders
+        and isinstance(forwarders, list)
+        and len(forwarders) <= MAX_FORWARDERS
         else (),
     )
 
 
 def _direction(value: Any) -> CallDirection | None:
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= QUOTE_LENGTH:
         try:
             return CallDirection(value.strip().lower())
         except ValueError:
@@ -127,13 +204,18 @@ def _call(result: Any) -> CallNotification:
     leg_id = call.get("id") if isinstance(call, dict) else None
     if not isinstance(leg_id, str) or not leg_id.strip():
         raise InvalidNotificationError("call push without call.id")
+    if _str(leg_id.strip()) is None:
+        raise InvalidNotificationError(
+            f"call.id {quote(leg_id)} is longer than {MAX_ID_LENGTH} characters "
+            "or not valid text"
+        )
     state = info.get("state")
     if not isinstance(state, str):
         raise InvalidNotificationError("call push without a state")
     try:
         call_state = CallState(state.strip().lower())
     except ValueError as err:
-        raise InvalidNotificationError(f"unknown call state {state!r}") from err
+        raise InvalidNotificationError(f"unknown call state {quote(state)}") from err
     assert isinstance(call, dict)
     return CallNotification(
         leg=Leg(leg_id.strip(), _str(call.get("tag"))),
@@ -144,9 +226,9 @@ def _call(result: Any) -> CallNotification:
         start_time=_time(info.get("startTime")),
         transport_id=_str(info.get("transportId")),
         duration=_int(info.get("duration")),
-        reason=_str(info.get("reason")),
+        reason=_text(info.get("reason")),
         reason_code=_str(info.get("reasonCode")),
-        record_url=_str(info.get("urlRecord")),
+        record_url=_str(info.get("urlRecord"), MAX_URL_LENGTH),
         account_id=_str(info.get("accountId")),
     )
 
@@ -163,6 +245,11 @@ def _parse(data: object) -> Notification:
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise InvalidNotificationError("no event name")
+    if _str(event.strip()) is None:
+        raise InvalidNotificationError(
+            f"event name {quote(event)} is longer than {MAX_ID_LENGTH} characters "
+            "or not valid text"
+        )
     event = event.strip()
     result: Any = data.get("result")
     if event == "callNotifications":
@@ -170,6 +257,7 @@ def _parse(data: object) -> Notification:
     if event == "vpbxNotifications":
         kind = result.get("eventType") if isinstance(result, dict) else None
         kind = kind.strip() if isinstance(kind, str) else ""
+        kind = kind if _str(kind) else ""
         try:
             change: PbxChange | None = PbxChange(kind)
         except ValueError:
@@ -182,6 +270,8 @@ def parse_notification_body(body: bytes) -> Notification:
     """Decode a push body (UTF-8 JSON) and understand it."""
     try:
         payload = json.loads(body, object_pairs_hook=_object_with_plain_keys)
-    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError
+    except (ValueError, RecursionError) as err:
+        # UnicodeDecodeError is a ValueError, and so is an integer of more than
+        # 4,300 digits (Python's limit on converting integers from text).
         raise InvalidNotificationError("the body is not JSON") from err
     return _parse(payload)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aiohttp import ClientSession
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 import pytest
+from yarl import URL
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
+from mtt_simulator.browser import portal_sign_in
 
 from .conftest import (
     HomeAssistantServer,
@@ -34,7 +37,9 @@ async def test_full_sign_in(
     """The user signs in at the portal and sees the PBX and its workplaces."""
     with caplog.at_level(logging.WARNING):
         result = await async_start_flow(hass)
-    assert "is not https on port 443" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if "443" in r.getMessage()]
+    assert len(warnings) == 1  # once per flow, not at every step
+    assert f"external URL {ha_server.url} is not https on port 443" in warnings[0]
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert result["url"].startswith(f"{simulator.url}/oauth/authorize?")
     assert "scope=https" in result["url"]
@@ -57,6 +62,40 @@ async def test_full_sign_in(
     assert len(devices) == len(workplaces) + 1
     for workplace in workplaces:
         assert (workplace.name or workplace.sip_id) in names
+    # The Redirect URI's secret guards the push receiver: never in our log.
+    secret = ha_server.redirect_uri.rsplit("/", 1)[1]
+    ours = [r for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours
+    assert not [r for r in ours if secret in r.getMessage()]
+
+
+async def test_replayed_callback_gets_a_friendly_page(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The browser reloading the Redirect URI after the sign-in ended: 200, a page."""
+    result = await async_start_flow(hass)
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    async with ClientSession() as browser:
+        location = await portal_sign_in(browser, result["url"], "demo", "demo")
+    back = URL(location).path_qs
+    first = await ha_server.client.get(back)
+    assert first.status == 200
+    assert "window.close" in await first.text()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    for _ in range(2):  # the flow has ended: reload the page, twice
+        again = await ha_server.client.get(back)
+        assert again.status == 200
+        assert again.content_type == "text/html"
+        page = await again.text()
+        assert "This sign-in is already complete, you can close this tab." in page
+        assert "Этот вход уже завершён, вкладку можно закрыть." in page
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
 async def test_user_denies_at_the_portal(

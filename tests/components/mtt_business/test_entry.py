@@ -6,10 +6,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -23,6 +23,7 @@ from .conftest import HomeAssistantServer, SimulatorServer
 
 ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
 RECEPTION_STATE = "sensor.resepshn_call_state"
+RECEPTION_TERMINALS = "sensor.resepshn_terminals"
 
 
 async def _refresh(hass: HomeAssistant, entry: ConfigEntry) -> None:
@@ -36,21 +37,29 @@ async def test_service_unavailable_and_back(
     simulator: SimulatorServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """5xx: entities unavailable, logged once; back: available, logged once."""
+    """5xx: the directory's entities unavailable, logged once; back: both undone.
+
+    The entities fed by pushes (Call state here) stay available: see test_recovery.py.
+    """
+    assert hass.states.get(RECEPTION_TERMINALS).state == "1"
     simulator.simulator.faults.set_api_fault(status=500)
     await _refresh(hass, config_entry)
     await _refresh(hass, config_entry)
-    assert hass.states.get(RECEPTION_STATE).state == "unavailable"
+    assert hass.states.get(RECEPTION_TERMINALS).state == "unavailable"
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
     errors = [
         r
         for r in caplog.records
         if r.levelname == "ERROR" and "directory" in r.getMessage()
     ]
     assert len(errors) == 1
+    assert "HTTP 500" in errors[0].getMessage()
+    assert "recovered" not in caplog.text
     simulator.simulator.faults.clear()
     await _refresh(hass, config_entry)
-    assert hass.states.get(RECEPTION_STATE).state == "idle"
-    assert "recovered" in caplog.text
+    assert hass.states.get(RECEPTION_TERMINALS).state == "1"
+    recovered = [r for r in caplog.records if "recovered" in r.getMessage()]
+    assert len(recovered) == 1
 
 
 async def test_refresh_token_expired_asks_to_sign_in_again(
@@ -58,7 +67,11 @@ async def test_refresh_token_expired_asks_to_sign_in_again(
     config_entry: ConfigEntry,
     simulator: SimulatorServer,
 ) -> None:
-    """3 days off: the refresh fails for good, reauth appears, entities unavailable."""
+    """3 days off: the refresh fails for good, reauth appears.
+
+    The directory's entities go unavailable; Call state, fed by pushes that need no
+    token, stays available.
+    """
     simulator.simulator.expire_access_tokens()
     simulator.simulator.expire_refresh_tokens()
     token = dict(config_entry.data["token"], expires_at=0)
@@ -66,7 +79,8 @@ async def test_refresh_token_expired_asks_to_sign_in_again(
         config_entry, data={**config_entry.data, "token": token}
     )
     await _refresh(hass, config_entry)
-    assert hass.states.get(RECEPTION_STATE).state == "unavailable"
+    assert hass.states.get(RECEPTION_TERMINALS).state == "unavailable"
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
     assert config_entry.state is ConfigEntryState.LOADED
@@ -82,6 +96,7 @@ async def test_access_token_refused_for_good(
     await _refresh(hass, config_entry)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert hass.states.get(RECEPTION_TERMINALS).state == "unavailable"
 
 
 async def test_unload_and_removed_workplace(
@@ -92,6 +107,8 @@ async def test_unload_and_removed_workplace(
 ) -> None:
     """A workplace removed in the portal loses its device; unload works."""
     sim = simulator.simulator
+    devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
+    assert "Ресепшн" in {d.name for d in devices}
     sim.workplaces = sim.workplaces[1:]
     await _refresh(hass, config_entry)
     devices = dr.async_entries_for_config_entry(device_registry, config_entry.entry_id)
@@ -113,6 +130,7 @@ async def test_stale_calls_are_dropped(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
     simulator: SimulatorServer,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A call with no news for an hour is no longer believed active."""
     simulator.simulator.scenario.ring_timeout = 10**6
@@ -120,9 +138,12 @@ async def test_stale_calls_are_dropped(
     await simulator.simulator.wait_pushed()
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "1"
-    tracker = config_entry.runtime_data.call_monitor.tracker
-    tracker._clock = lambda: dt_util.utcnow() + timedelta(hours=1, minutes=1)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    freezer.tick(timedelta(minutes=59))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(ACTIVE).state == "1"  # news 59 minutes ago: still on
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "0"
     assert hass.states.get(RECEPTION_STATE).state == "idle"

@@ -103,6 +103,15 @@ async def test_make_call_refused_before_sending(
     assert len(simulator.simulator.requests) == before
 
 
+async def _with_short_timeout(
+    hass: HomeAssistant, entry: ConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reload the entry with a 0.3 s request timeout, so that timeouts come fast."""
+    monkeypatch.setattr(const, "API_REQUEST_TIMEOUT", 0.3)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
@@ -120,14 +129,14 @@ async def test_provider_errors(
     message: str,
 ) -> None:
     """The provider failing is a translated error carrying its message; no retry."""
-    config_entry.runtime_data.client._timeout = 0.3
+    await _with_short_timeout(hass, config_entry, monkeypatch)
     simulator.simulator.faults.set_api_fault(methods=["makeCall"], **fault)
     with pytest.raises(HomeAssistantError) as err:
         await _call(
             hass, "make_call", {"caller_id": RECEPTION, "callee_id": "89219462761"}
         )
     assert err.value.translation_key == "provider_error"
-    assert message in str(err.value.translation_placeholders)
+    assert message in err.value.translation_placeholders["error"]
     assert [r.method for r in simulator.simulator.requests].count("makeCall") == 1
 
 
@@ -200,13 +209,17 @@ async def test_set_parking_and_the_switch(
         "switch", "turn_off", {"entity_id": switch}, blocking=True
     )
     assert "74996497803" not in simulator.simulator.parking
+    assert hass.states.get(switch).state == "off"
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": switch}, blocking=True
+    )
     simulator.simulator.faults.set_api_fault(methods=["setParkingNumbers"], status=500)
     with pytest.raises(HomeAssistantError):
         await hass.services.async_call(
-            "switch", "turn_on", {"entity_id": switch}, blocking=True
+            "switch", "turn_off", {"entity_id": switch}, blocking=True
         )
-    assert hass.states.get(switch).state == "off"
-    assert const.DOMAIN == DOMAIN
+    assert hass.states.get(switch).state == "on"  # what was last sent successfully
+    assert "74996497803" in simulator.simulator.parking
 
 
 async def _ring(hass: HomeAssistant, sim: SimulatorServer, caller: str) -> str:
@@ -338,9 +351,10 @@ async def test_a_failed_transfer_is_not_retried(
     simulator: SimulatorServer,
     fault: dict[str, object],
     message: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The provider's failure is reported once; the transfer is not sent again."""
-    config_entry.runtime_data.client._timeout = 0.3
+    await _with_short_timeout(hass, config_entry, monkeypatch)
     call_id = await _ring(hass, simulator, "79161234567")
     simulator.simulator.faults.set_api_fault(methods=["transferCall"], **fault)  # type: ignore[arg-type]
     with pytest.raises(HomeAssistantError) as err:

@@ -76,27 +76,39 @@ async def test_round_trip_through_the_provider(
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        ({"status": 500}, "500"),
-        ({"status": 400}, "Injected fault"),
-        ({"html": True}, ""),
+        ({"status": 500}, "setParkingNumbers: HTTP 500"),
+        ({"status": 400}, "400: Injected fault"),
+        ({"html": True}, "setParkingNumbers: the answer is not JSON"),
     ],
 )
+@pytest.mark.parametrize("on", [True, False], ids=["turn_on", "turn_off"])
 async def test_refused_switch_keeps_its_state(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
     simulator: SimulatorServer,
     fault: dict[str, object],
     message: str,
+    on: bool,
 ) -> None:
-    """A refusal is a translated error with the provider's message; state unchanged."""
+    """A refusal is a translated error with the provider's message; state unchanged.
+
+    The switch starts in the state opposite to the one asked for (turned on first
+    for turn_off), so that "unchanged" is not merely the default state.
+    """
     entity_id = _switch(hass, config_entry, MAIN)
+    if not on:
+        await _turn(hass, entity_id, True)
+    before = STATE_OFF if on else STATE_ON
+    assert hass.states.get(entity_id).state == before
+    parking = set(simulator.simulator.parking)
     simulator.simulator.faults.set_api_fault(methods=["setParkingNumbers"], **fault)  # type: ignore[arg-type]
     with pytest.raises(HomeAssistantError) as err:
-        await _turn(hass, entity_id, True)
+        await _turn(hass, entity_id, on)
     assert err.value.translation_key == "provider_error"
-    assert message in err.value.translation_placeholders["error"]
-    assert hass.states.get(entity_id).state == STATE_OFF
-    assert simulator.simulator.parking == set()
+    assert err.value.translation_placeholders["error"] == message
+    assert str(err.value) == f"MTT Business refused or failed: {message}"
+    assert hass.states.get(entity_id).state == before
+    assert simulator.simulator.parking == parking
 
 
 async def test_the_action_moves_the_switches(
@@ -123,7 +135,9 @@ async def test_the_action_moves_the_switches(
         await hass.services.async_call(
             DOMAIN, "set_parking", {"is_parking": False}, blocking=True
         )
+    # A refused action moves no switch: MAIN stays on, FREEPHONE off.
     assert hass.states.get(main).state == STATE_ON
+    assert hass.states.get(freephone).state == STATE_OFF
 
 
 async def test_state_is_restored_after_a_restart(
@@ -160,6 +174,7 @@ async def test_numbers_appear_and_go(
 ) -> None:
     """A number added in the portal gets a switch; a removed one becomes unavailable."""
     sim = simulator.simulator
+    assert hass.states.get(_switch(hass, config_entry, FREEPHONE)).state == STATE_OFF
     await sim.edit_directory({"external_numbers": [{"number": MAIN}, {"number": NEW}]})
     await sim.wait_pushed()
     await hass.async_block_till_done()
