@@ -166,6 +166,7 @@ async def _async_transfer_call(call: ServiceCall) -> None:
     target = _workplace(call.hass, entry, value, ATTR_CALLEE_ID) or _dial(
         value, ATTR_CALLEE_ID
     )
+    entry.runtime_data.call_monitor.tracker.mark_commanded(leg)
     try:
         await entry.runtime_data.client.transfer_call(leg, transport, target)
     except MttBusinessError as err:
@@ -175,6 +176,7 @@ async def _async_transfer_call(call: ServiceCall) -> None:
 async def _async_terminate_call(call: ServiceCall) -> None:
     entry = _entry(call.hass, call)
     leg, transport = _leg(entry, call)
+    entry.runtime_data.call_monitor.tracker.mark_commanded(leg)
     try:
         await entry.runtime_data.client.terminate_call(leg, transport)
     except MttBusinessError as err:
@@ -200,11 +202,14 @@ async def _async_set_parking(call: ServiceCall) -> None:
         )
     except MttBusinessError as err:
         raise translated_error(call.hass, entry, err) from err
+    changed = {number for n in numbers if (number := normalize_number(n))}
+    parked = entry.runtime_data.parked_numbers
+    if is_parking:
+        parked |= changed
+    else:
+        parked -= changed
     async_dispatcher_send(
-        call.hass,
-        parking_signal(entry.entry_id),
-        {normalize_number(n) for n in numbers},
-        is_parking,
+        call.hass, parking_signal(entry.entry_id), changed, is_parking
     )
 
 

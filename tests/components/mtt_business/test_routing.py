@@ -188,12 +188,21 @@ async def test_outgoing_calls_are_not_routed(
     assert "transferCall" in [r.method for r in simulator.simulator.requests]
 
 
+@pytest.mark.parametrize("parked_before", [False, True])
 async def test_numbers_without_parking_are_not_routed(
-    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    parked_before: bool,
 ) -> None:
-    """Parking off (the switch): the call rings as the PBX routes it, untouched."""
+    """Parking off (never on, or turned off again): the call rings as the PBX routes it."""
     events = collect_call_events(hass)
     await _set_table(hass, config_entry, "+7916 = Менеджер Иван")
+    if parked_before:
+        await _park(hass)
+        await hass.services.async_call(
+            DOMAIN, "set_parking", {"is_parking": False}, blocking=True
+        )
     await _call(hass, simulator, "79161234567")
     assert events[0].data["state"] == "trying"
     assert not any("routing" in e.data for e in events)
