@@ -106,8 +106,19 @@ def prepare(
         "# Written by scripts/dev_instance.py: a development instance on the simulator.\n"
         "# The core settings (name, language, time zone, URLs) are in .storage/core.config\n"
         "# so that Settings → System → General can change them.\n"
-        + "".join(f"{domain}:\n" for domain in CONFIG_DOMAINS if domain != "logger")
-        + f"""logger:
+        + "".join(
+            f"{domain}:\n"
+            for domain in CONFIG_DOMAINS
+            if domain not in ("logbook", "logger")
+        )
+        + f"""# Each call step is one logbook line, the integration's (with the caller and
+# the workplace): the Call event entities' own lines would repeat it for the PBX
+# and for the workplace (README: Known limitations).
+logbook:
+  exclude:
+    entity_globs:
+      - event.*_call
+logger:
   default: warning
   logs:
     custom_components.mtt_business: debug

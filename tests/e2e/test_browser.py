@@ -9,8 +9,8 @@ and the same configuration again with `--language ru`: the recorder reports a cl
 shutdown, and the PBX's device page shows its model and entities in Russian.
 
 On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
-path is printed; on success `dashboard.png`, `device.png` and `device-ru.png` show
-what was seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
+path is printed; on success `dashboard.png`, `device.png`, `logbook.png` and
+`device-ru.png` show what was seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
 Assistant's log in `<tmp_path>/config/home-assistant.log`.
 
 Needs /usr/bin/chromium and the `playwright` package (both installed by
@@ -228,6 +228,29 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             for name in ("Active calls", "Last call", "Call"):
                 await page.get_by_text(name, exact=True).first.wait_for()
             await page.screenshot(path=str(tmp_path / "device.png"))
+
+            # A demo call: each step is one logbook line, the integration's, with
+            # the workplace named (not one line per Call event entity).
+            async with session.post(
+                f"{instance.simulator_url}/control/calls/incoming",
+                json={
+                    "from": "79161234567",
+                    "to": "74996497803",
+                    "answer_after": 1,
+                    "hangup_after": 2,
+                },
+            ) as response:
+                assert response.status == 200, await response.text()
+            await page.goto(f"{instance.ha_url}/logbook")
+            await page.get_by_text(
+                "the recording of the call from +7 916 123-45-67 is ready"
+            ).wait_for()
+            await page.screenshot(path=str(tmp_path / "logbook.png"))
+            started = page.get_by_text(
+                re.compile(r"incoming call from \+7 916 123-45-67 to Ресепшн$")
+            )
+            assert await started.count() == 1
+            assert await page.get_by_text("Answered", exact=True).count() == 0
 
             notifications = await running.websocket(
                 session, {"type": "persistent_notification/get"}

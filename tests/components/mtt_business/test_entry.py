@@ -201,6 +201,18 @@ async def test_diagnostics_hide_secrets(
         (
             "ru",
             {
+                "state": "trying",
+                "direction": "incoming",
+                "caller": "+79161234567",
+                "callee": "883140777716581",
+                "workplace": "883140777716581",
+                "workplace_name": "Ресепшн",
+            },
+            "входящий вызов с +7 916 123-45-67 на Ресепшн",
+        ),
+        (
+            "ru",
+            {
                 "state": "routing_failed",
                 "caller": "+79121234567",
                 "routing_error": "400: Call leg not found",
@@ -232,3 +244,50 @@ async def test_logbook_lines(
     assert (
         describe_call(lambda key: key, {"state": "connected"}) == "incoming_connected"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "icon", "entity_id"),
+    [
+        (
+            {
+                "state": "trying",
+                "direction": "incoming",
+                "workplace": "883140777716581",
+            },
+            "mdi:phone-incoming",
+            "event.resepshn_call",
+        ),
+        (
+            {"state": "trying", "direction": "outgoing"},
+            "mdi:phone-outgoing",
+            "event.mtt_business_7_499_649_78_03_call",
+        ),
+        (
+            {"state": "finished", "missed": True, "workplace": "000"},
+            "mdi:phone-missed",
+            "event.mtt_business_7_499_649_78_03_call",
+        ),
+        ({"state": "connected"}, "mdi:phone-in-talk", None),
+        ({"state": "weird"}, "mdi:phone", None),
+    ],
+)
+async def test_logbook_lines_have_an_icon_and_their_entity(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    data: dict[str, Any],
+    icon: str,
+    entity_id: str | None,
+) -> None:
+    """Each call step is one line, with its icon, on the workplace's Call entity."""
+    described: dict[str, Any] = {}
+
+    def register(domain: str, event: str, describe: Any) -> None:
+        described["describe"] = describe
+
+    async_describe_events(hass, register)
+    if entity_id is not None:
+        data = {**data, "entry_id": config_entry.entry_id}
+    line = described["describe"](SimpleNamespace(data=data))
+    assert line["icon"] == icon
+    assert line.get("entity_id") == entity_id
