@@ -241,6 +241,9 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
                 },
             ) as response:
                 assert response.status == 200, await response.text()
+            # The whole call first: a logbook opened during it may miss lines that
+            # are on their way to the database (Home Assistant's, not ours).
+            await _wait_for_event(running, session, "recorded")
             await page.goto(f"{instance.ha_url}/logbook")
             await page.get_by_text(
                 "the recording of the call from +7 916 123-45-67 is ready"
@@ -274,6 +277,20 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
         await develop.interrupt()
     finally:
         await develop.kill()
+
+
+async def _wait_for_event(
+    running: RunningInstance, session: aiohttp.ClientSession, event_type: str
+) -> None:
+    """Until the PBX's Call event entity has had this event."""
+    url = f"{running.ha_url}/api/states/event.mtt_business_7_499_649_78_03_call"
+    for _ in range(120):
+        async with session.get(url, headers=running.headers()) as response:
+            state = await response.json()
+        if state.get("attributes", {}).get("event_type") == event_type:
+            return
+        await asyncio.sleep(0.25)
+    raise TimeoutError(f"No {event_type} event: {state}")
 
 
 async def _pbx_device(
