@@ -8,7 +8,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -291,3 +291,21 @@ async def test_logbook_lines_have_an_icon_and_their_entity(
     line = described["describe"](SimpleNamespace(data=data))
     assert line["icon"] == icon
     assert line.get("entity_id") == entity_id
+
+
+async def test_logbook_line_without_its_entity(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """A Call entity removed from the registry: the line stands on its own."""
+    registry = er.async_get(hass)
+    registry.async_remove("event.mtt_business_7_499_649_78_03_call")
+    described: dict[str, Any] = {}
+
+    def register(domain: str, event: str, describe: Any) -> None:
+        described["describe"] = describe
+
+    async_describe_events(hass, register)
+    data = {"state": "connected", "entry_id": config_entry.entry_id}
+    line = described["describe"](SimpleNamespace(data=data))
+    assert "entity_id" not in line
+    assert line["icon"] == "mdi:phone-in-talk"
