@@ -25,6 +25,7 @@ from typing import Any
 import urllib.error
 import urllib.request
 
+from .oauth import OAuthServer
 from .scenario import Scenario, ScenarioError
 from .variants import VARIANTS, Variant
 
@@ -49,6 +50,22 @@ def _control(
         sys.exit(f"simulator: cannot reach {url}: {err}")
 
 
+def _keep_tokens(oauth: OAuthServer, path: Path) -> None:
+    """Load the tokens saved in `path`; save them there whenever they change."""
+    if path.exists():
+        try:
+            oauth.restore_tokens(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            print(f"simulator: ignoring {path}: {err}", file=sys.stderr)
+
+    def save() -> None:
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(oauth.tokens_state()))
+        partial.replace(path)
+
+    oauth.on_tokens_changed = save
+
+
 def _serve(args: argparse.Namespace) -> None:
     # aiohttp's server is imported here only: the control commands start faster
     from aiohttp import web  # noqa: PLC0415
@@ -65,6 +82,8 @@ def _serve(args: argparse.Namespace) -> None:
     app = create_app(scenario, base_url=base_url)
     if args.redirect_uri:
         app[SIMULATOR_KEY].register_scenario_clients(args.redirect_uri)
+    if args.state_file:
+        _keep_tokens(app[SIMULATOR_KEY].oauth, args.state_file)
     print(
         f"MTT simulator on {base_url} "
         f"(portal login {scenario.login} / {scenario.password}; "
@@ -105,6 +124,12 @@ def main(argv: list[str] | None = None) -> None:
         choices=VARIANTS,
         metavar="NAME",
         help="switch on an undocumented behaviour (repeatable): " + ", ".join(VARIANTS),
+    )
+    serve.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep the OAuth tokens in this file, so that a signed-in Home Assistant "
+        "stays signed in when the simulator restarts",
     )
     call = sub.add_parser("call", help="start, answer or end a call")
     call_sub = call.add_subparsers(dest="action", required=True)

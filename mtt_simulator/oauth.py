@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import secrets
 import string
 import time
+from typing import Any
 import uuid
 
 SCOPE = "https://mtt.ru/auth.tokens.readwrite"
@@ -59,6 +61,31 @@ class OAuthServer:
         self._codes: dict[str, _Grant] = {}
         self._refresh: dict[str, _Grant] = {}
         self._access: dict[str, float] = {}
+        self.on_tokens_changed: Callable[[], None] | None = None
+        """Called whenever tokens are issued or expired (to save them)."""
+
+    def tokens_state(self) -> dict[str, Any]:
+        """The live tokens, with wall-clock expiry, to survive a restart."""
+        offset = time.time() - time.monotonic()
+        return {
+            "refresh": {
+                token: {"client_id": grant.client_id, "expires": grant.expires + offset}
+                for token, grant in self._refresh.items()
+            },
+            "access": {token: ends + offset for token, ends in self._access.items()},
+        }
+
+    def restore_tokens(self, state: dict[str, Any]) -> None:
+        """Take back tokens saved by `tokens_state` (expired ones stay expired)."""
+        offset = time.time() - time.monotonic()
+        for token, grant in state.get("refresh", {}).items():
+            self._refresh[token] = _Grant(grant["client_id"], grant["expires"] - offset)
+        for token, ends in state.get("access", {}).items():
+            self._access[token] = ends - offset
+
+    def _changed(self) -> None:
+        if self.on_tokens_changed is not None:
+            self.on_tokens_changed()
 
     def register_client(
         self,
@@ -100,6 +127,7 @@ class OAuthServer:
         now = time.monotonic()
         self._access[access] = now + self.access_lifetime
         self._refresh[refresh] = _Grant(client_id, now + self.refresh_lifetime)
+        self._changed()
         return {
             "access_token": access,
             "expires_in": int(self.access_lifetime),
@@ -146,7 +174,9 @@ class OAuthServer:
     def expire_access_tokens(self) -> None:
         """Every access token expires now."""
         self._access.clear()
+        self._changed()
 
     def expire_refresh_tokens(self) -> None:
         """Every refresh token expires now (3 days have passed)."""
         self._refresh.clear()
+        self._changed()

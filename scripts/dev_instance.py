@@ -25,6 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_CLIENT_ID = "3f0c2b7e-5d8a-4c1e-9b6f-2a7d4e8c1f05"
 DEMO_CLIENT_SECRET = "dEmOsEcReTkEy0123456789"
 CREDENTIAL_ID = "mtt_business_simulator_demo"
+CONFIG_DOMAINS = (
+    "frontend",
+    "config",
+    "logbook",
+    "history",
+    "application_credentials",
+    "logger",
+)
+"""The integrations `configuration.yaml` names (besides mtt_business)."""
+LANGUAGES = ("en", "ru")
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,30 @@ def _storage(key: str, data: object, version: int = 1, minor_version: int = 1) -
     )
 
 
+def _write_core_config(storage: Path, ha_url: str, language: str | None) -> None:
+    """Home Assistant's core settings, in its storage rather than in YAML."""
+    store = storage / "core.config"
+    data: dict[str, object] = {
+        "latitude": 55.7558,
+        "longitude": 37.6173,
+        "elevation": 150,
+        "unit_system_v2": "metric",
+        "location_name": "MTT Business demo",
+        "time_zone": "Europe/Moscow",
+        "currency": "RUB",
+        "country": "RU",
+        "language": "en",
+        "radius": 100,
+    }
+    if store.exists():
+        data.update(json.loads(store.read_text())["data"])
+    data["external_url"] = ha_url
+    data["internal_url"] = ha_url
+    if language is not None:
+        data["language"] = language
+    store.write_text(_storage("core.config", data, minor_version=4))
+
+
 def prepare(
     config_dir: Path,
     *,
@@ -55,8 +89,13 @@ def prepare(
     simulator_port: int = 8124,
     username: str = "demo",
     password: str = "demo",  # noqa: S107  (a local development login)
+    language: str | None = None,
 ) -> DevInstance:
-    """Write (or refresh) a development configuration folder."""
+    """Write (or refresh) a development configuration folder.
+
+    `language` sets Home Assistant's language (`en`, `ru`); without it the folder
+    keeps the one it has (English at first), also when changed in the UI.
+    """
     config_dir.mkdir(parents=True, exist_ok=True)
     storage = config_dir / ".storage"
     storage.mkdir(exist_ok=True)
@@ -64,21 +103,21 @@ def prepare(
     simulator_url = f"http://127.0.0.1:{simulator_port}"
 
     (config_dir / "configuration.yaml").write_text(
-        f"""# Written by scripts/dev_instance.py: a development instance on the simulator.
-homeassistant:
-  name: MTT Business demo
-  external_url: {ha_url}
-  internal_url: {ha_url}
-  time_zone: Europe/Moscow
-  country: RU
-  currency: RUB
-  unit_system: metric
-
-frontend:
-config:
+        "# Written by scripts/dev_instance.py: a development instance on the simulator.\n"
+        "# The core settings (name, language, time zone, URLs) are in .storage/core.config\n"
+        "# so that Settings → System → General can change them.\n"
+        + "".join(
+            f"{domain}:\n"
+            for domain in CONFIG_DOMAINS
+            if domain not in ("logbook", "logger")
+        )
+        + f"""# Each call step is one logbook line, the integration's (with the caller and
+# the workplace): the Call event entities' own lines would repeat it for the PBX
+# and for the workplace (README: Known limitations).
 logbook:
-history:
-application_credentials:
+  exclude:
+    entity_globs:
+      - event.*_call
 logger:
   default: warning
   logs:
@@ -90,6 +129,8 @@ mtt_business:
   api_url: {simulator_url}
 """
     )
+    _write_core_config(storage, ha_url, language)
+
     components = config_dir / "custom_components"
     if not components.exists():
         components.mkdir()
@@ -217,9 +258,13 @@ def main() -> None:
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--ha-port", type=int, default=8123)
     parser.add_argument("--simulator-port", type=int, default=8124)
+    parser.add_argument("--language", choices=LANGUAGES)
     args = parser.parse_args()
     instance = prepare(
-        args.config, ha_port=args.ha_port, simulator_port=args.simulator_port
+        args.config,
+        ha_port=args.ha_port,
+        simulator_port=args.simulator_port,
+        language=args.language,
     )
     if args.command == "prepare":
         print(json.dumps(asdict(instance)))

@@ -9,6 +9,13 @@ DOMAIN: Final = "mtt_business"
 MANUFACTURER: Final = "MTT"
 PBX_MODEL: Final = "MTT Business virtual PBX"
 WORKPLACE_MODEL: Final = "Workplace"
+MODELS: Final[dict[str, tuple[str, str]]] = {
+    "en": (PBX_MODEL, WORKPLACE_MODEL),
+    "ru": ("Виртуальная АТС МТТ Бизнес", "Рабочее место"),
+}
+"""Device models (PBX, workplace) by Home Assistant's language: Home Assistant
+translates device names, not models, so the devices carry the model in the language
+Home Assistant has when they are written (English for other languages)."""
 
 CONF_OAUTH_URL: Final = "oauth_url"
 CONF_API_URL: Final = "api_url"

@@ -7,7 +7,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
 from .api.models import PbxDirectory, Workplace
-from .const import DOMAIN, MANUFACTURER, PBX_MODEL, PROVIDER_PORTAL_URL, WORKPLACE_MODEL
+from .const import DOMAIN, MANUFACTURER, MODELS, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 
 
@@ -21,27 +21,32 @@ def workplace_identifier(entry: MttBusinessConfigEntry, sip_id: str) -> tuple[st
     return (DOMAIN, f"{entry.unique_id}_{sip_id}")
 
 
-def pbx_device_info(entry: MttBusinessConfigEntry) -> DeviceInfo:
+def device_models(language: str) -> tuple[str, str]:
+    """The PBX's and a workplace's model in a language (`ru`, `ru-RU`; else English)."""
+    return MODELS.get(language.split("-", maxsplit=1)[0].lower(), MODELS["en"])
+
+
+def pbx_device_info(entry: MttBusinessConfigEntry, language: str = "en") -> DeviceInfo:
     """The PBX: one service device per entry."""
     return DeviceInfo(
         identifiers={pbx_identifier(entry)},
         name=entry.title,
         manufacturer=MANUFACTURER,
-        model=PBX_MODEL,
+        model=device_models(language)[0],
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=PROVIDER_PORTAL_URL,
     )
 
 
 def workplace_device_info(
-    entry: MttBusinessConfigEntry, workplace: Workplace
+    entry: MttBusinessConfigEntry, workplace: Workplace, language: str = "en"
 ) -> DeviceInfo:
     """A workplace: named after the workplace, else its SIP ID."""
     return DeviceInfo(
         identifiers={workplace_identifier(entry, workplace.sip_id)},
         name=workplace.display_name,
         manufacturer=MANUFACTURER,
-        model=WORKPLACE_MODEL,
+        model=device_models(language)[1],
         serial_number=workplace.sip_id,
     )
 
@@ -53,11 +58,12 @@ def async_sync_devices(
     """Add the PBX and the workplaces; remove workplaces the PBX no longer has."""
     registry = dr.async_get(hass)
     pbx = registry.async_get_or_create(
-        config_entry_id=entry.entry_id, **pbx_device_info(entry)
+        config_entry_id=entry.entry_id,
+        **pbx_device_info(entry, hass.config.language),
     )
     wanted = {pbx_identifier(entry)}
     for workplace in directory.workplaces:
-        info = workplace_device_info(entry, workplace)
+        info = workplace_device_info(entry, workplace, hass.config.language)
         wanted |= info["identifiers"]
         device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
         if device.name != workplace.display_name or device.via_device_id != pbx.id:

@@ -104,7 +104,9 @@ class PbxEntity(CoordinatorEntity[DirectoryCoordinator]):
         entry = coordinator.config_entry
         self.entity_description = description
         self._attr_unique_id = f"{entry.unique_id}_{description.key}"
-        self._attr_device_info = pbx_device_info(entry)
+        self._attr_device_info = pbx_device_info(
+            entry, coordinator.hass.config.language
+        )
 
     @property
     def available(self) -> bool:
@@ -136,7 +138,9 @@ class WorkplaceEntity(CoordinatorEntity[DirectoryCoordinator]):
         self.entity_description = description
         self.sip_id = workplace.sip_id
         self._attr_unique_id = f"{entry.unique_id}_{workplace.sip_id}_{description.key}"
-        self._attr_device_info = workplace_device_info(entry, workplace)
+        self._attr_device_info = workplace_device_info(
+            entry, workplace, coordinator.hass.config.language
+        )
 
     @property
     def available(self) -> bool:

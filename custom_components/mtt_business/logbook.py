@@ -12,11 +12,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
+    LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
 from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import (
     async_get_cached_translations,
     async_get_translations,
@@ -27,6 +30,16 @@ from .call_monitor import EVENT_CALL
 from .const import DOMAIN
 
 CATEGORY = "logbook"
+ICONS = {
+    "trying": "mdi:phone-incoming",
+    "showing": "mdi:phone-ring",
+    "connected": "mdi:phone-in-talk",
+    "hiding": "mdi:phone-minus",
+    "finished": "mdi:phone-hangup",
+    "recorded": "mdi:record-rec",
+    "routing_failed": "mdi:phone-alert",
+}
+"""The icons of the Call event entity's event types (icons.json), per call step."""
 
 
 async def async_load_logbook_templates(hass: HomeAssistant) -> None:
@@ -46,9 +59,12 @@ def _templates(hass: HomeAssistant) -> Callable[[str], str]:
     return template
 
 
-def _party(value: Any) -> str:
+def _party(value: Any, data: Mapping[str, Any]) -> str:
     if not isinstance(value, str) or not value:
         return "?"
+    if value == data.get("workplace") and data.get("workplace_name"):
+        # The workplace's SIP ID: people know it by its name.
+        return str(data["workplace_name"])
     return format_number(value)
 
 
@@ -63,8 +79,8 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     else:
         length = template("seconds").format(seconds=duration or 0)
     values = {
-        "caller": _party(data.get("caller")),
-        "callee": _party(data.get("callee")),
+        "caller": _party(data.get("caller"), data),
+        "callee": _party(data.get("callee"), data),
         "workplace": workplace,
         "duration": length,
         "routed_to": data.get("routed_to") or "",
@@ -83,6 +99,32 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     return template(key).format(**values)
 
 
+def call_icon(data: Mapping[str, Any]) -> str:
+    """The icon of a call step's logbook line."""
+    state = data.get("state")
+    if state == "finished" and data.get("missed"):
+        return "mdi:phone-missed"
+    if state == "trying" and data.get("direction") == "outgoing":
+        return "mdi:phone-outgoing"
+    return ICONS.get(str(state), "mdi:phone")
+
+
+@callback
+def call_entity_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+    """The Call event entity the line belongs to: the workplace's, else the PBX's."""
+    entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
+    if entry is None:
+        return None
+    registry = er.async_get(hass)
+    unique_ids = [f"{entry.unique_id}_call"]
+    if workplace := data.get("workplace"):
+        unique_ids.insert(0, f"{entry.unique_id}_{workplace}_call")
+    for unique_id in unique_ids:
+        if entity_id := registry.async_get_entity_id("event", DOMAIN, unique_id):
+            return entity_id
+    return None
+
+
 @callback
 def async_describe_events(
     hass: HomeAssistant,
@@ -94,9 +136,13 @@ def async_describe_events(
 
     @callback
     def async_describe_call(event: LazyEventPartialState) -> dict[str, str]:
-        return {
+        line = {
             LOGBOOK_ENTRY_NAME: "MTT Business",
             LOGBOOK_ENTRY_MESSAGE: describe_call(_templates(hass), event.data),
+            LOGBOOK_ENTRY_ICON: call_icon(event.data),
         }
+        if entity_id := call_entity_id(hass, event.data):
+            line[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+        return line
 
     async_describe_event(DOMAIN, EVENT_CALL, async_describe_call)

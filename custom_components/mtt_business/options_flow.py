@@ -22,10 +22,12 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
 from .api.models import PbxDirectory
 from .api.phone_number import normalize_prefix
+from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
 
@@ -34,6 +36,9 @@ CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"
 CONF_ROUTE = "route"
 CONF_REMOVE = "remove"
+# "No rules yet.", in Home Assistant's language: a text of the translations'
+# `selector` category, which holds such option-like labels.
+NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
 
 type Route = dict[str, str]
 
@@ -83,10 +88,15 @@ class RoutingOptionsFlow(OptionsFlow):
             menu += ["edit_route", "remove_routes"]
         menu += ["table", "settings"]
         summary = "\n".join(f"- {self._label(route)}" for route in routes)
+        if not summary:
+            texts = await async_get_translations(
+                self.hass, self.hass.config.language, "selector", [DOMAIN]
+            )
+            summary = texts.get(NO_ROUTES, "No rules yet.")
         return self.async_show_menu(
             step_id="init",
             menu_options=menu,
-            description_placeholders={"routes": summary or "—"},
+            description_placeholders={"routes": summary},
         )
 
     async def async_step_add_route(

@@ -23,7 +23,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import MttBusinessError
-from .api.models import CallDirection
+from .api.models import CallDirection, PbxDirectory
 from .call_monitor import EVENT_CALL, call_event_data
 from .call_tracker import CallUpdate
 from .data import MttBusinessConfigEntry
@@ -50,6 +50,12 @@ def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
     return best[1] if best else None
 
 
+def _workplace_name(directory: PbxDirectory | None, sip_id: str) -> str:
+    """A workplace's name for a log line (its SIP ID where none is known)."""
+    workplace = directory.workplace(sip_id) if directory is not None else None
+    return workplace.display_name if workplace else sip_id
+
+
 @callback
 def async_start_routing(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
@@ -72,7 +78,10 @@ def async_start_routing(
         workplace = match_route(routes, call.caller)
         if workplace is not None:
             _LOGGER.info(
-                "Routing the call from %s to workplace %s", call.caller, workplace
+                "Routing the call from %s to workplace %s (%s)",
+                call.caller,
+                _workplace_name(data.directory.data, workplace),
+                workplace,
             )
             command = data.client.transfer_call(
                 notification.leg, notification.transport_id, workplace

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api.models import Workplace
+from .api.models import PbxDirectory, Workplace
 from .call_monitor import CallMonitor
 from .call_tracker import CallEvent, CallUpdate, TrackedCall, WorkplaceCallState
 from .coordinator import DirectoryCoordinator
@@ -55,14 +55,24 @@ TERMINALS = SensorEntityDescription(
 )
 
 
-def call_summary(call: TrackedCall) -> dict[str, Any]:
-    """One call as listed in attributes: the same keys for every call."""
+def call_summary(call: TrackedCall, directory: PbxDirectory | None) -> dict[str, Any]:
+    """One call as listed in attributes: the same keys for every call.
+
+    `workplace` is the workplace's SIP ID, `workplace_name` its name from the PBX's
+    directory (the SIP ID where the portal gives it no name).
+    """
+    workplace = (
+        directory.workplace(call.workplace)
+        if directory is not None and call.workplace is not None
+        else None
+    )
     return {
         "direction": call.direction.value if call.direction else None,
         "caller": call.caller,
         "callee": call.callee,
         "state": call.state.value,
         "workplace": call.workplace,
+        "workplace_name": workplace.display_name if workplace else call.workplace,
         "started": call.started.isoformat() if call.started else None,
     }
 
@@ -105,7 +115,10 @@ class ActiveCallsSensor(CallSummaryEntity, PbxEntity, SensorEntity):
         calls = self._monitor.tracker.active_calls()
         self._attr_native_value = len(calls)
         self._attr_extra_state_attributes = {
-            "calls": [call_summary(call) for call in calls[:MAX_LISTED_CALLS]]
+            "calls": [
+                call_summary(call, self.coordinator.data)
+                for call in calls[:MAX_LISTED_CALLS]
+            ]
         }
 
     @callback
@@ -129,7 +142,7 @@ class LastCallSensor(CallListenerEntity, PbxEntity, SensorEntity):
         call = update.call
         self._attr_native_value = dt_util.utcnow()
         self._attr_extra_state_attributes = {
-            **call_summary(call),
+            **call_summary(call, self.coordinator.data),
             "call_id": call.call_id,
             "missed": CallEvent.MISSED in update.events,
             "duration": call.duration,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 import re
 import uuid
 
 from yarl import URL
 
+from mtt_simulator.__main__ import _keep_tokens
 from mtt_simulator.browser import portal_sign_in
+from mtt_simulator.oauth import OAuthServer
 from mtt_simulator.scenario import Scenario
 
 from .conftest import SCOPE, Rig
@@ -323,3 +327,43 @@ async def test_lifetimes_come_from_the_scenario(
     assert scenario.access_token_lifetime == 7200
     assert scenario.refresh_token_lifetime == 3 * 86400
     assert scenario.code_lifetime == 60
+
+
+def test_tokens_survive_a_restart_through_the_state_file(tmp_path: Path) -> None:
+    """`serve --state-file`: tokens are saved when issued and loaded at the next start."""
+    path = tmp_path / "tokens.json"
+    first = OAuthServer(access_lifetime=60, refresh_lifetime=600, code_lifetime=60)
+    _keep_tokens(first, path)
+    client = first.register_client("https://ha/cb", client_id="c", client_secret="s")
+    code = first.issue_code(client)
+    tokens = first.token(
+        {
+            "grant_type": "authorization_code",
+            "client_id": "c",
+            "client_secret": "s",
+            "code": code,
+            "redirect_uri": "https://ha/cb",
+        }
+    )
+    assert path.exists()
+
+    second = OAuthServer(access_lifetime=60, refresh_lifetime=600, code_lifetime=60)
+    _keep_tokens(second, path)
+    second.register_client("https://ha/cb", client_id="c", client_secret="s")
+    assert second.access_valid(str(tokens["access_token"]))
+    refreshed = second.token(
+        {
+            "grant_type": "refresh_token",
+            "client_id": "c",
+            "client_secret": "s",
+            "refresh_token": str(tokens["refresh_token"]),
+        }
+    )
+    assert refreshed["refresh_token"] != tokens["refresh_token"]
+    second.expire_access_tokens()
+    assert json.loads(path.read_text())["access"] == {}
+
+    path.write_text("not json")
+    third = OAuthServer(access_lifetime=60, refresh_lifetime=600, code_lifetime=60)
+    _keep_tokens(third, path)
+    assert not third.access_valid(str(refreshed["access_token"]))

@@ -9,7 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -191,7 +191,7 @@ async def test_diagnostics_hide_secrets(
                 "workplace_name": "Ресепшн",
                 "duration": 42,
             },
-            "входящий вызов с +7 912 123-45-67 принят на РМ «Ресепшн», 42 с",
+            "входящий вызов с +7 912 123-45-67 принят на рабочем месте «Ресепшн», 42 с",
         ),
         (
             "en",
@@ -219,6 +219,18 @@ async def test_diagnostics_hide_secrets(
             "the recording of the call from ? is ready",
         ),
         ("en", {"state": "weird"}, "call event"),
+        (
+            "ru",
+            {
+                "state": "trying",
+                "direction": "incoming",
+                "caller": "+79161234567",
+                "callee": "883140777716581",
+                "workplace": "883140777716581",
+                "workplace_name": "Ресепшн",
+            },
+            "входящий вызов с +7 916 123-45-67 на Ресепшн",
+        ),
         (
             "ru",
             {
@@ -253,3 +265,68 @@ async def test_logbook_lines(
     assert (
         describe_call(lambda key: key, {"state": "connected"}) == "incoming_connected"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "icon", "entity_id"),
+    [
+        (
+            {
+                "state": "trying",
+                "direction": "incoming",
+                "workplace": "883140777716581",
+            },
+            "mdi:phone-incoming",
+            "event.resepshn_call",
+        ),
+        (
+            {"state": "trying", "direction": "outgoing"},
+            "mdi:phone-outgoing",
+            "event.mtt_business_7_499_649_78_03_call",
+        ),
+        (
+            {"state": "finished", "missed": True, "workplace": "000"},
+            "mdi:phone-missed",
+            "event.mtt_business_7_499_649_78_03_call",
+        ),
+        ({"state": "connected"}, "mdi:phone-in-talk", None),
+        ({"state": "weird"}, "mdi:phone", None),
+    ],
+)
+async def test_logbook_lines_have_an_icon_and_their_entity(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    data: dict[str, Any],
+    icon: str,
+    entity_id: str | None,
+) -> None:
+    """Each call step is one line, with its icon, on the workplace's Call entity."""
+    described: dict[str, Any] = {}
+
+    def register(domain: str, event: str, describe: Any) -> None:
+        described["describe"] = describe
+
+    async_describe_events(hass, register)
+    if entity_id is not None:
+        data = {**data, "entry_id": config_entry.entry_id}
+    line = described["describe"](SimpleNamespace(data=data))
+    assert line["icon"] == icon
+    assert line.get("entity_id") == entity_id
+
+
+async def test_logbook_line_without_its_entity(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """A Call entity removed from the registry: the line stands on its own."""
+    registry = er.async_get(hass)
+    registry.async_remove("event.mtt_business_7_499_649_78_03_call")
+    described: dict[str, Any] = {}
+
+    def register(domain: str, event: str, describe: Any) -> None:
+        described["describe"] = describe
+
+    async_describe_events(hass, register)
+    data = {"state": "connected", "entry_id": config_entry.entry_id}
+    line = described["describe"](SimpleNamespace(data=data))
+    assert "entity_id" not in line
+    assert line["icon"] == "mdi:phone-in-talk"

@@ -7,11 +7,15 @@ from collections.abc import AsyncIterator
 import itertools
 import json
 import random
+from types import SimpleNamespace
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant
 import pytest
+
+from custom_components.mtt_business.api.models import PbxDirectory, Workplace
+from custom_components.mtt_business.sensor import call_summary
 
 from .conftest import HomeAssistantServer, SimulatorServer, collect_call_events
 
@@ -61,6 +65,7 @@ async def test_incoming_call_answered(
         "callee",
         "state",
         "workplace",
+        "workplace_name",
         "started",
     }
     reception = hass.states.get(RECEPTION_STATE)
@@ -71,6 +76,9 @@ async def test_incoming_call_answered(
     await sim.answer(call_id)
     await _settle(hass, simulator)
     assert hass.states.get(RECEPTION_STATE).state == "talking"
+    talking = hass.states.get(ACTIVE).attributes["calls"][0]
+    assert talking["workplace"] == RECEPTION
+    assert talking["workplace_name"] == "Ресепшн"
     assert (
         hass.states.get("event.resepshn_call").attributes["event_type"] == "connected"
     )
@@ -666,3 +674,26 @@ async def test_push_arriving_in_pieces(
         _events_path(ha_server), data=_in_pieces(oversized, 16 * 1024)
     )
     assert response.status == 413
+
+
+def test_call_summary_names_the_workplace() -> None:
+    """The workplace's name from the directory; its SIP ID when none is known."""
+    directory = PbxDirectory(
+        workplaces=(Workplace("111", "Ресепшн"), Workplace("222", "")),
+    )
+    call = SimpleNamespace(
+        direction=None,
+        caller="+7",
+        callee="+7",
+        state=SimpleNamespace(value="x"),
+        workplace="111",
+        started=None,
+    )
+    assert call_summary(call, directory)["workplace_name"] == "Ресепшн"
+    call.workplace = "222"
+    assert call_summary(call, directory)["workplace_name"] == "222"
+    call.workplace = "333"
+    assert call_summary(call, directory)["workplace_name"] == "333"
+    assert call_summary(call, None)["workplace_name"] == "333"
+    call.workplace = None
+    assert call_summary(call, directory)["workplace_name"] is None

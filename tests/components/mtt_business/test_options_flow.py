@@ -52,11 +52,17 @@ def _suggested(result: ConfigFlowResult, key: str) -> Any:
     return (marker.description or {}).get("suggested_value")
 
 
-async def test_empty_table_menu(hass: HomeAssistant, config_entry: ConfigEntry) -> None:
-    """With no rules there is nothing to edit or remove."""
+@pytest.mark.parametrize(
+    ("language", "sentence"), [("en", "No rules yet."), ("ru", "Правил пока нет.")]
+)
+async def test_empty_table_menu(
+    hass: HomeAssistant, config_entry: ConfigEntry, language: str, sentence: str
+) -> None:
+    """With no rules there is nothing to edit or remove, and the menu says so."""
+    hass.config.language = language
     result = await _menu(hass, config_entry)
     assert result["menu_options"] == ["add_route", "table", "settings"]
-    assert result["description_placeholders"] == {"routes": "—"}
+    assert result["description_placeholders"] == {"routes": sentence}
 
 
 async def test_add_rules_in_any_number_format(

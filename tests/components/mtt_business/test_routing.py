@@ -229,7 +229,10 @@ async def test_a_push_delivered_twice_routes_once(
     methods = [r.method for r in simulator.simulator.requests]
     assert methods.count("transferCall") == 1
     assert [e.data["routing"] for e in events if "routing" in e.data] == ["transfer"]
-    assert "Routing the call from +79161234567 to workplace" in caplog.text
+    assert (
+        f"Routing the call from +79161234567 to workplace Менеджер Иван ({IVAN})"
+        in caplog.text
+    )
 
 
 async def test_a_refused_release_is_reported(

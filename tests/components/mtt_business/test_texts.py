@@ -1,0 +1,85 @@
+"""What people read: units, device models, translations of dialogs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+
+from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.devices import device_models
+
+COMPONENT = Path(__file__).resolve().parents[3] / "custom_components" / DOMAIN
+ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
+TERMINALS = "sensor.resepshn_terminals"
+
+
+def _texts(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((COMPONENT / name).read_text(encoding="utf-8"))
+    return data
+
+
+async def test_counts_have_no_plural_unit(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """'1 terminals' / '1 терминалов': counts are shown as bare numbers."""
+    for entity_id in (ACTIVE, TERMINALS):
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert ATTR_UNIT_OF_MEASUREMENT not in state.attributes
+    assert hass.states.get(TERMINALS).state == "1"
+    for name in ("strings.json", "translations/en.json", "translations/ru.json"):
+        for sensor in _texts(name)["entity"]["sensor"].values():
+            assert "unit_of_measurement" not in sensor
+
+
+@pytest.mark.parametrize(
+    ("language", "pbx", "workplace"),
+    [
+        ("en", "MTT Business virtual PBX", "Workplace"),
+        ("ru", "Виртуальная АТС МТТ Бизнес", "Рабочее место"),
+    ],
+)
+async def test_device_models_follow_the_language(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    language: str,
+    pbx: str,
+    workplace: str,
+) -> None:
+    """Home Assistant translates device names, not models: the devices carry both."""
+    hass.config.language = language
+    await config_entry.runtime_data.directory.async_refresh()
+    await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(
+        dr.async_get(hass), config_entry.entry_id
+    )
+    models = {device.name: device.model for device in devices}
+    assert models[config_entry.title] == pbx
+    assert models["Ресепшн"] == workplace
+    assert device_models(f"{language}-XX") == (pbx, workplace)
+    assert device_models("de") == device_models("en")
+
+
+def test_sign_in_step_has_a_title_in_every_language() -> None:
+    """The dialog shown while the portal's sign-in page is open says what to do."""
+    assert _texts("strings.json") == _texts("translations/en.json")
+    for name in ("translations/en.json", "translations/ru.json"):
+        auth = _texts(name)["config"]["step"]["auth"]
+        assert auth["title"]
+        # Home Assistant 2026.10's frontend shows no title for an external step
+        # (only the description): the description starts with it.
+        assert auth["description"].startswith(f"**{auth['title']}**\n\n")
+
+
+def test_russian_texts_say_workplace_in_words() -> None:
+    """'РМ' is portal jargon: the Russian texts say 'рабочее место'."""
+    text = (COMPONENT / "translations" / "ru.json").read_text(encoding="utf-8")
+    assert "РМ" not in text
+    assert "рабочем месте «{workplace}»" in text

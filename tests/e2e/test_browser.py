@@ -1,0 +1,305 @@
+"""The README's run command, used as a person does: in a browser.
+
+Starts `scripts/develop` as a terminal would (its own process group, so that Ctrl-C
+is a SIGINT to that group), logs in on Home Assistant's login page with Debian's
+Chromium driven by Playwright, sees the dashboard render (not "Loading..."), adds
+MTT Business, and opens the integration's page and the PBX's device page. Home
+Assistant must have logged no traceback and shown no notification. Then Ctrl-C,
+and the same configuration again with `--language ru`: the recorder reports a clean
+shutdown, and the PBX's device page shows its model and entities in Russian.
+
+On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
+path is printed; on success `dashboard.png`, `device.png`, `logbook.png` and
+`device-ru.png` show what was seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
+Assistant's log in `<tmp_path>/config/home-assistant.log`.
+
+Needs /usr/bin/chromium and the `playwright` package (both installed by
+`scripts/setup`); without them the test is skipped, except under CI (`CI=true`),
+where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import contextlib
+import os
+from pathlib import Path
+import re
+import signal
+import sys
+from typing import Any
+
+import aiohttp
+from dev_instance import DevInstance, prepare
+import pytest
+from running_instance import RunningInstance, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+BANNER_END = "develop: Home Assistant pid"
+PIDS = re.compile(r"Home Assistant pid (\d+), simulator pid (\d+)")
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"no {CHROMIUM} (scripts/setup installs Debian's chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "no playwright package (scripts/setup installs it)"
+    return None
+
+
+class Develop:
+    """`scripts/develop`, running in a process group of its own, as in a terminal."""
+
+    def __init__(self, tmp_path: Path, instance: DevInstance) -> None:
+        """Remember where the configuration and the logs go."""
+        self.tmp_path = tmp_path
+        self.instance = instance
+        self.runs = 0
+        self.process: asyncio.subprocess.Process | None = None
+        self.children: list[int] = []
+        self.output: list[str] = []
+
+    async def start(self, *args: str) -> None:
+        """Run the script; return once Home Assistant answers."""
+        self.runs += 1
+        self.output = []
+        ha_port = self.instance.ha_url.rsplit(":", 1)[1]
+        simulator_port = self.instance.simulator_url.rsplit(":", 1)[1]
+        self.process = await asyncio.create_subprocess_exec(
+            str(ROOT / "scripts" / "develop"),
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+            env={
+                **os.environ,
+                "HA_PORT": ha_port,
+                "SIMULATOR_PORT": simulator_port,
+                "DEVELOP_CONFIG": self.instance.config_dir,
+                "PYTHONUNBUFFERED": "1",
+            },
+        )
+        await asyncio.wait_for(self._read_until(BANNER_END), 240)
+        self._reader = asyncio.ensure_future(self._read_until(None))
+
+    async def _read_until(self, marker: str | None) -> None:
+        assert self.process is not None
+        assert self.process.stdout is not None
+        log = self.tmp_path / f"develop-{self.runs}.log"
+        while line := await self.process.stdout.readline():
+            text = line.decode(errors="replace")
+            self.output.append(text)
+            with log.open("a") as file:
+                file.write(text)
+            if match := PIDS.search(text):
+                self.children = [int(match[1]), int(match[2])]
+            if marker is not None and marker in text:
+                return
+        if marker is not None:
+            raise RuntimeError(f"scripts/develop ended early: see {log}")
+
+    async def interrupt(self) -> int:
+        """Ctrl-C: SIGINT to the script's process group; wait until all ended."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGINT)
+        code = await asyncio.wait_for(self.process.wait(), 120)
+        await self._reader
+        for pid in self.children:
+            assert not _alive(pid), f"process {pid} outlived scripts/develop"
+        return code
+
+    async def kill(self) -> None:
+        """Whatever happened: end the script and the processes it started, by pid."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 60)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        for pid in self.children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie of a process that ended is not alive.
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+@contextlib.asynccontextmanager
+async def _browser(tmp_path: Path, locale: str) -> AsyncIterator[Any]:
+    """A Chromium page; a screenshot of it is written if the block fails."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            # As root (CI containers) Chromium needs --no-sandbox.
+            args=["--no-sandbox"] if os.geteuid() == 0 else [],
+        )
+        try:
+            page = await browser.new_page(
+                locale=locale, viewport={"width": 1280, "height": 900}
+            )
+            page.set_default_timeout(60_000)
+            try:
+                yield page
+            except BaseException as err:
+                shot = tmp_path / "failure.png"
+                with contextlib.suppress(Exception):
+                    await page.screenshot(path=str(shot), full_page=True)
+                    sys.stderr.write(f"\nScreenshot of the failure: {shot}\n")
+                    err.add_note(f"Screenshot of the failure: {shot}")
+                raise
+        finally:
+            await browser.close()
+
+
+async def _log_in(page: Any, instance: DevInstance) -> None:
+    """The login page, as a person fills it in; then the dashboard renders."""
+    await page.goto(instance.ha_url)
+    await page.locator("input[name=username]").fill(instance.username)
+    await page.locator("input[name=password]").fill(instance.password)
+    await page.keyboard.press("Enter")
+    # The default dashboard: the sidebar and a rendered view, no launch screen.
+    await page.locator("ha-sidebar").wait_for()
+    await page.locator("hui-view").first.wait_for()
+    await page.locator("#ha-launch-screen").wait_for(state="detached")
+    assert await page.get_by_text("Loading...").count() == 0
+
+
+def _log_problems(config_dir: str) -> list[str]:
+    log = Path(config_dir) / "home-assistant.log"
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if "Traceback" in line or " ERROR " in line[:40]]
+
+
+@pytest.mark.timeout(600)
+async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> None:
+    missing = _browser_missing()
+    if missing is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"The browser test must run under CI: {missing}")
+        pytest.skip(missing)
+
+    loop = asyncio.get_running_loop()
+    instance = await loop.run_in_executor(
+        None,
+        lambda: prepare(
+            tmp_path / "config", ha_port=free_port(), simulator_port=free_port()
+        ),
+    )
+    develop = Develop(tmp_path, instance)
+    running = RunningInstance(tmp_path, instance=instance)
+    try:
+        await develop.start()
+        async with (
+            _browser(tmp_path, "en-US") as page,
+            aiohttp.ClientSession() as session,
+        ):
+            await _log_in(page, instance)
+            await page.screenshot(path=str(tmp_path / "dashboard.png"))
+
+            await running.login(session)
+            result = await running.add_integration(session)
+            assert result["type"] == "create_entry", result
+            entry = result["result"]
+            pbx = await _pbx_device(running, session, entry["entry_id"])
+
+            await page.goto(
+                f"{instance.ha_url}/config/integrations/integration/mtt_business"
+            )
+            await page.get_by_text(entry["title"]).first.wait_for()
+
+            await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
+            await page.get_by_text("MTT Business virtual PBX").first.wait_for()
+            for name in ("Active calls", "Last call", "Call"):
+                await page.get_by_text(name, exact=True).first.wait_for()
+            await page.screenshot(path=str(tmp_path / "device.png"))
+
+            # A demo call: each step is one logbook line, the integration's, with
+            # the workplace named (not one line per Call event entity).
+            async with session.post(
+                f"{instance.simulator_url}/control/calls/incoming",
+                json={
+                    "from": "79161234567",
+                    "to": "74996497803",
+                    "answer_after": 1,
+                    "hangup_after": 2,
+                },
+            ) as response:
+                assert response.status == 200, await response.text()
+            # The whole call first: a logbook opened during it may miss lines that
+            # are on their way to the database (Home Assistant's, not ours).
+            await _wait_for_event(running, session, "recorded")
+            await page.goto(f"{instance.ha_url}/logbook")
+            await page.get_by_text(
+                "the recording of the call from +7 916 123-45-67 is ready"
+            ).wait_for()
+            await page.screenshot(path=str(tmp_path / "logbook.png"))
+            started = page.get_by_text(
+                re.compile(r"incoming call from \+7 916 123-45-67 to Ресепшн$")
+            )
+            assert await started.count() == 1
+            assert await page.get_by_text("Answered", exact=True).count() == 0
+
+            notifications = await running.websocket(
+                session, {"type": "persistent_notification/get"}
+            )
+            assert notifications == [], notifications
+        assert _log_problems(instance.config_dir) == []
+
+        # Ctrl-C, as in a terminal; then the same configuration in Russian.
+        await develop.interrupt()
+        await develop.start("--language", "ru")
+        async with _browser(tmp_path, "ru-RU") as page:
+            await _log_in(page, instance)
+            await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
+            await page.get_by_text("Виртуальная АТС МТТ Бизнес").first.wait_for()
+            for name in ("Активные вызовы", "Последний вызов", "Вызов"):
+                await page.get_by_text(name, exact=True).first.wait_for()
+            await page.screenshot(path=str(tmp_path / "device-ru.png"))
+        log = (Path(instance.config_dir) / "home-assistant.log").read_text()
+        assert "shutdown cleanly" not in log
+        assert _log_problems(instance.config_dir) == []
+        await develop.interrupt()
+    finally:
+        await develop.kill()
+
+
+async def _wait_for_event(
+    running: RunningInstance, session: aiohttp.ClientSession, event_type: str
+) -> None:
+    """Until the PBX's Call event entity has had this event."""
+    url = f"{running.ha_url}/api/states/event.mtt_business_7_499_649_78_03_call"
+    for _ in range(120):
+        async with session.get(url, headers=running.headers()) as response:
+            state = await response.json()
+        if state.get("attributes", {}).get("event_type") == event_type:
+            return
+        await asyncio.sleep(0.25)
+    raise TimeoutError(f"No {event_type} event: {state}")
+
+
+async def _pbx_device(
+    running: RunningInstance, session: aiohttp.ClientSession, entry_id: str
+) -> str:
+    devices = await running.websocket(session, {"type": "config/device_registry/list"})
+    (pbx,) = [
+        d["id"]
+        for d in devices
+        if entry_id in d["config_entries"] and d["via_device_id"] is None
+    ]
+    return str(pbx)
