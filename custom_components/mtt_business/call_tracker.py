@@ -342,16 +342,10 @@ class CallTracker:
         )
 
     def _new_call(self, n: CallNotification, now: datetime) -> _Call:
-        direction = n.direction
-        caller = _number(n.caller)
-        callee = _number(n.callee)
-        if direction is CallDirection.OUTGOING:
-            caller = self._workplace(n.caller) or caller
         call = TrackedCall(
-            call_id=n.leg.call_id,
-            direction=direction,
-            caller=caller,
-            callee=callee,
+            n.leg.call_id,
+            n.direction,
+            *self._parties(n),
             state=n.state,
             workplace=None,
             started=n.start_time or now,
@@ -362,6 +356,13 @@ class CallTracker:
         tracked = _Call(call, now)
         self._calls[n.leg.call_id] = tracked
         return tracked
+
+    def _parties(self, n: CallNotification) -> tuple[str | None, str | None]:
+        """Caller and callee as a call shows them (outgoing: from its workplace)."""
+        caller = _number(n.caller)
+        if n.direction is CallDirection.OUTGOING:
+            caller = self._workplace(n.caller) or caller
+        return caller, _number(n.callee)
 
     def _fold_leg(self, tracked: _Call, n: CallNotification, now: datetime) -> _Leg:
         """Move the push's leg forward, and what that decides for the others."""
@@ -477,17 +478,12 @@ class CallTracker:
 
     def _apply_unseen_finish(self, n: CallNotification) -> CallUpdate:
         """A `finished` for a call never seen to start: announced, nothing changes."""
-        direction = n.direction
-        caller = _number(n.caller)
-        if direction is CallDirection.OUTGOING:
-            caller = self._workplace(n.caller) or caller
         call = TrackedCall(
-            call_id=n.leg.call_id,
-            direction=direction,
-            caller=caller,
-            callee=_number(n.callee),
+            n.leg.call_id,
+            n.direction,
+            *self._parties(n),
             state=CallState.FINISHED,
-            workplace=self._leg_workplace(direction, n),
+            workplace=self._leg_workplace(n.direction, n),
             started=n.start_time or self._clock(),
             answered=bool(n.duration),
             leg=n.leg,
