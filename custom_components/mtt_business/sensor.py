@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -126,14 +127,45 @@ class ActiveCallsSensor(CallSummaryEntity, PbxEntity, SensorEntity):
         self._async_summary_changed()
 
 
-class LastCallSensor(CallListenerEntity, PbxEntity, SensorEntity):
-    """When the last call ended; changes exactly once per finished call."""
+LAST_CALL_ATTRIBUTES = (
+    "direction",
+    "caller",
+    "callee",
+    "state",
+    "workplace",
+    "workplace_name",
+    "started",
+    "call_id",
+    "missed",
+    "duration",
+    "reason",
+)
+"""The Last call sensor's attributes (`call_summary`'s keys and the call's end)."""
+
+
+class LastCallSensor(CallListenerEntity, PbxEntity, RestoreSensor):
+    """When the last call ended; changes exactly once per finished call.
+
+    Kept across restarts: the last call stays the last call until the next one ends.
+    """
 
     def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
         """Follow the entry's calls."""
         super().__init__(monitor, coordinator, LAST_CALL)
         self._attr_native_value: datetime | None = None
         self._attr_extra_state_attributes = {}
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last call from before a restart."""
+        await super().async_added_to_hass()
+        data = await self.async_get_last_sensor_data()
+        state = await self.async_get_last_state()
+        if data is None or state is None or not isinstance(data.native_value, datetime):
+            return
+        self._attr_native_value = data.native_value
+        self._attr_extra_state_attributes = {
+            key: state.attributes.get(key) for key in LAST_CALL_ATTRIBUTES
+        }
 
     @callback
     def _async_call_changed(self, update: CallUpdate | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 import itertools
 import json
 import random
@@ -11,13 +12,23 @@ from types import SimpleNamespace
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
+from pytest_homeassistant_custom_component.common import (
+    mock_restore_cache_with_extra_data,
+)
 
 from custom_components.mtt_business.api.models import PbxDirectory, Workplace
 from custom_components.mtt_business.sensor import call_summary
 
-from .conftest import HomeAssistantServer, SimulatorServer, collect_call_events
+from .conftest import (
+    HomeAssistantServer,
+    SimulatorServer,
+    async_complete_sign_in,
+    async_start_flow,
+    collect_call_events,
+)
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -697,3 +708,44 @@ def test_call_summary_names_the_workplace() -> None:
     assert call_summary(call, None)["workplace_name"] == "333"
     call.workplace = None
     assert call_summary(call, directory)["workplace_name"] is None
+
+
+async def test_last_call_is_kept_across_a_restart(
+    hass: HomeAssistant,
+    ha_server: HomeAssistantServer,
+    simulator: SimulatorServer,
+    current_request_with_host: None,
+) -> None:
+    """After a restart Last call still shows the call that ended last, not unknown."""
+    ended = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    attributes = {"caller": "+79161234567", "missed": True, "duration": 0}
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(LAST, ended.isoformat(), attributes),
+                {
+                    "native_value": {
+                        "__type": "<class 'datetime.datetime'>",
+                        "isoformat": ended.isoformat(),
+                    },
+                    "native_unit_of_measurement": None,
+                },
+            )
+        ],
+    )
+    result = await async_complete_sign_in(hass, ha_server, await async_start_flow(hass))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    last = hass.states.get(LAST)
+    assert last.state == ended.isoformat()
+    assert last.attributes["caller"] == "+79161234567"
+    assert last.attributes["missed"] is True
+    # the next call that ends replaces it
+    call_id = await simulator.simulator.start_incoming_call("79160000000", EXTERNAL)
+    await _settle(hass, simulator)
+    await simulator.simulator.hang_up(call_id)
+    await _settle(hass, simulator)
+    last = hass.states.get(LAST)
+    assert last.state != ended.isoformat()
+    assert last.attributes["caller"] == "+79160000000"
