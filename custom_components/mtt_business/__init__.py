@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+import logging
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -12,6 +15,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     OAuth2Session,
     async_get_config_entry_implementation,
 )
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import ConfigType
 
 from . import const
@@ -19,9 +23,10 @@ from .api import MttBusinessClient
 from .auth import OAuth2SessionAuth
 from .call_monitor import CallMonitor
 from .const import DOMAIN
-from .coordinator import DirectoryCoordinator
+from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices
+from .directory_store import DirectoryStore
 from .logbook import async_load_logbook_templates
 from .redirect_uri import async_get_redirect_endpoint
 from .routing import async_start_routing
@@ -29,6 +34,8 @@ from .services import async_setup_services
 from .settings import CONFIG_SCHEMA, async_store_settings, get_settings
 
 __all__ = ["CONFIG_SCHEMA"]
+
+_LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
 
@@ -58,8 +65,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         base_url=get_settings(hass).api_url,
         request_timeout=const.API_REQUEST_TIMEOUT,
     )
-    directory = DirectoryCoordinator(hass, entry, client)
-    await directory.async_config_entry_first_refresh()
+    store = DirectoryStore(hass, entry.entry_id)
+    directory = DirectoryCoordinator(hass, entry, client, store)
+    try:
+        await directory.async_config_entry_first_refresh()
+    except ConfigEntryNotReady as err:
+        # MTT cannot be read now: start with the directory read last time, so that
+        # the calls it pushes are followed; read again soon (then backing off).
+        if (known := await store.async_load()) is None:
+            raise
+        _LOGGER.warning(
+            "MTT Business cannot be read now (%s); starting with its directory as "
+            "last read, and reading it again in %s s",
+            err,
+            RETRY_DELAYS[0],
+        )
+        directory.data = known
+
+        async def _async_read_again(_now: datetime) -> None:
+            await directory.async_refresh()
+
+        entry.async_on_unload(
+            async_call_later(
+                hass,
+                RETRY_DELAYS[0],
+                HassJob(_async_read_again, cancel_on_shutdown=True),
+            )
+        )
     call_monitor = CallMonitor(hass, entry, directory)
     entry.runtime_data = MttBusinessData(client, directory, call_monitor)
 
@@ -82,6 +114,13 @@ async def async_unload_entry(
 ) -> bool:
     """Disconnect from the entry's PBX."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry
+) -> None:
+    """Forget what the entry kept of its PBX."""
+    await DirectoryStore(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

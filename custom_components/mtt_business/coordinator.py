@@ -12,6 +12,7 @@ from .api import AuthenticationError, MttBusinessClient, MttBusinessError
 from .api.models import PbxDirectory
 from .const import DIRECTORY_UPDATE_INTERVAL, DOMAIN
 from .data import MttBusinessConfigEntry
+from .directory_store import DirectoryStore
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
         hass: HomeAssistant,
         entry: MttBusinessConfigEntry,
         client: MttBusinessClient,
+        store: DirectoryStore,
     ) -> None:
         """Read the directory of the entry's PBX."""
         super().__init__(
@@ -47,6 +49,7 @@ class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
             update_interval=DIRECTORY_UPDATE_INTERVAL,
         )
         self.client = client
+        self._store = store
         self._failed_reads = 0
 
     async def _async_update_data(self) -> PbxDirectory:
@@ -70,4 +73,6 @@ class DirectoryCoordinator(DataUpdateCoordinator[PbxDirectory]):
                 retry_after=delay,
             ) from err
         self._failed_reads = 0
+        if directory != self.data:
+            self._store.async_save(directory)
         return directory

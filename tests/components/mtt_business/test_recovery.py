@@ -4,7 +4,8 @@ While the directory cannot be read, the entities fed by pushes (Active calls, Ca
 state, the Call event entities) stay available and keep following calls; the ones
 that show the directory (Terminals, Parking) go unavailable. The directory is read
 again soon, backing off (10 s, 30 s, 1 min, 2 min, then every 5 min), and the
-directory entities come back by themselves once the provider answers.
+directory entities come back by themselves once the provider answers. A start during
+an outage begins with the directory read last time.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
@@ -171,3 +175,72 @@ async def test_a_workplace_removed_before_the_outage_stays_gone(
     assert gone is None or gone.state == STATE_UNAVAILABLE
     assert _available(hass, ACTIVE)
     assert hass.states.get("sensor.menedzher_ivan_call_state").state == "idle"
+
+
+async def test_a_start_while_mtt_is_down_uses_the_directory_read_last_time(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Restarted during an outage: calls are followed at once, the rest in 10 s."""
+    await _advance(hass, 11)  # the directory read at sign-in is written to storage
+    sim = simulator.simulator
+    sim.faults.set_api_fault(status=502)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "starting with its directory as last read" in caplog.text
+    terminals = _entity(hass, config_entry, "sensor", f"{RECEPTION}_terminals")
+    assert not _available(hass, terminals)
+    for entity_id in PUSH_FED:
+        assert _available(hass, entity_id), entity_id
+
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION_STATE).state == "ringing"
+    await sim.hang_up(call_id)
+    await sim.wait_pushed()
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION_STATE).state == "idle"
+
+    sim.faults.clear()
+    await _advance(hass, 11)
+    assert config_entry.runtime_data.directory.last_update_success
+    assert _available(hass, terminals)
+    assert hass.states.get(terminals).state == "1"
+
+
+@pytest.mark.parametrize("kept", [None, {"workplaces": 5}], ids=["none", "garbage"])
+async def test_a_first_start_while_mtt_is_down_waits_for_it(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    hass_storage: dict[str, Any],
+    kept: dict[str, Any] | None,
+) -> None:
+    """Nothing usable kept from an earlier read: Home Assistant retries the setup."""
+    await _advance(hass, 11)
+    key = f"{DOMAIN}.{config_entry.entry_id}.directory"
+    assert hass_storage[key]["data"]["workplaces"][0][1] == "Ресепшн"
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage  # removing the entry forgets its directory
+    simulator.simulator.faults.set_api_fault(status=500)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=config_entry.unique_id,
+        data=dict(config_entry.data),
+        title=config_entry.title,
+    )
+    if kept is not None:
+        hass_storage[f"{DOMAIN}.{entry.entry_id}.directory"] = {
+            "version": 1,
+            "minor_version": 1,
+            "key": f"{DOMAIN}.{entry.entry_id}.directory",
+            "data": kept,
+        }
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
