@@ -27,7 +27,6 @@ from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices
 from .directory_store import DirectoryStore
-from .logbook import async_load_logbook_templates
 from .redirect_uri import async_get_redirect_endpoint
 from .routing import async_start_routing
 from .services import async_setup_services
@@ -45,7 +44,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_store_settings(hass, config)
     await async_get_redirect_endpoint(hass)
     async_setup_services(hass)
-    await async_load_logbook_templates(hass)
     return True
 
 

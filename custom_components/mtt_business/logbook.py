@@ -1,9 +1,7 @@
 """Logbook lines for calls, in the language of Home Assistant.
 
-The templates live in the translation files under `logbook` (a section of our own:
-Home Assistant has no translation category for logbook lines), so they are read in
-English and Russian like every other text. `async_setup` loads them for the
-configured language; English is the fallback.
+The sentences are in `logbook_texts.py` (English and Russian): Home Assistant's
+translation files have no category for logbook lines.
 """
 
 from __future__ import annotations
@@ -20,16 +18,12 @@ from homeassistant.components.logbook.const import (
 from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.translation import (
-    async_get_cached_translations,
-    async_get_translations,
-)
 
 from .api.phone_number import format_number
 from .call_monitor import EVENT_CALL
 from .const import DOMAIN
+from .logbook_texts import logbook_template
 
-CATEGORY = "logbook"
 ICONS = {
     "trying": "mdi:phone-incoming",
     "showing": "mdi:phone-ring",
@@ -40,23 +34,6 @@ ICONS = {
     "routing_failed": "mdi:phone-alert",
 }
 """The icons of the Call event entity's event types (icons.json), per call step."""
-
-
-async def async_load_logbook_templates(hass: HomeAssistant) -> None:
-    """Load the logbook templates of the configured language (and English)."""
-    for language in {hass.config.language, "en"}:
-        await async_get_translations(hass, language, CATEGORY, [DOMAIN])
-
-
-def _templates(hass: HomeAssistant) -> Callable[[str], str]:
-    prefix = f"component.{DOMAIN}.{CATEGORY}."
-    local = async_get_cached_translations(hass, hass.config.language, CATEGORY, DOMAIN)
-    english = async_get_cached_translations(hass, "en", CATEGORY, DOMAIN)
-
-    def template(key: str) -> str:
-        return local.get(prefix + key) or english.get(prefix + key) or key
-
-    return template
 
 
 def _party(value: Any, data: Mapping[str, Any]) -> str:
@@ -138,7 +115,9 @@ def async_describe_events(
     def async_describe_call(event: LazyEventPartialState) -> dict[str, str]:
         line = {
             LOGBOOK_ENTRY_NAME: "MTT Business",
-            LOGBOOK_ENTRY_MESSAGE: describe_call(_templates(hass), event.data),
+            LOGBOOK_ENTRY_MESSAGE: describe_call(
+                logbook_template(hass.config.language), event.data
+            ),
             LOGBOOK_ENTRY_ICON: call_icon(event.data),
         }
         if entity_id := call_entity_id(hass, event.data):

@@ -251,9 +251,6 @@ async def test_logbook_lines(
 ) -> None:
     """Readable lines in English and Russian."""
     hass.config.language = language
-    from custom_components.mtt_business.logbook import async_load_logbook_templates
-
-    await async_load_logbook_templates(hass)
     described: dict[str, Any] = {}
 
     def register(domain: str, event: str, describe: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import string
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -14,6 +15,7 @@ import pytest
 
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.devices import device_models
+from custom_components.mtt_business.logbook_texts import LOGBOOK_TEXTS, logbook_template
 
 COMPONENT = Path(__file__).resolve().parents[3] / "custom_components" / DOMAIN
 ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
@@ -82,4 +84,23 @@ def test_russian_texts_say_workplace_in_words() -> None:
     """'РМ' is portal jargon: the Russian texts say 'рабочее место'."""
     text = (COMPONENT / "translations" / "ru.json").read_text(encoding="utf-8")
     assert "РМ" not in text
-    assert "рабочем месте «{workplace}»" in text
+    logbook = "\n".join(LOGBOOK_TEXTS["ru"].values())
+    assert "РМ" not in logbook
+    assert "рабочем месте «{workplace}»" in logbook
+
+
+def test_logbook_texts_in_every_language_have_the_same_keys_and_placeholders() -> None:
+    """A sentence missing in Russian, or naming another placeholder, would show
+    English or raise while the logbook is read."""
+    english = LOGBOOK_TEXTS["en"]
+    for language, texts in LOGBOOK_TEXTS.items():
+        assert texts.keys() == english.keys(), language
+        for key, text in texts.items():
+            assert _placeholders(text) == _placeholders(english[key]), (language, key)
+    assert logbook_template("ru-RU")("missed") == LOGBOOK_TEXTS["ru"]["missed"]
+    assert logbook_template("de")("missed") == english["missed"]
+    assert logbook_template("ru")("no such key") == "no such key"
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
