@@ -38,6 +38,8 @@ from running_instance import RunningInstance, free_port
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 BANNER_END = "develop: Home Assistant pid"
+FIRST_LINE = "incoming call from +7 916 123-45-67 to +7 499 649-78-03"
+"""A call's first logbook line: it starts on its parking leg, at the number dialled."""
 PIDS = re.compile(r"Home Assistant pid (\d+), simulator pid (\d+)")
 
 
@@ -244,17 +246,13 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             # The whole call first: a logbook opened during it may miss lines that
             # are on their way to the database (Home Assistant's, not ours).
             await _wait_for_event(running, session, "recorded")
+            await _wait_for_logbook(running, session, FIRST_LINE, "is ready")
             await page.goto(f"{instance.ha_url}/logbook")
             await page.get_by_text(
                 "the recording of the call from +7 916 123-45-67 is ready"
             ).wait_for()
             await page.screenshot(path=str(tmp_path / "logbook.png"))
-            # The call starts on its parking leg, at the number dialled (documented).
-            started = page.get_by_text(
-                re.compile(
-                    r"incoming call from \+7 916 123-45-67 to \+7 499 649-78-03$"
-                )
-            )
+            started = page.get_by_text(re.compile(re.escape(FIRST_LINE) + "$"))
             assert await started.count() == 1
             assert await page.get_by_text("Answered", exact=True).count() == 0
 
@@ -294,6 +292,22 @@ async def _wait_for_event(
             return
         await asyncio.sleep(0.25)
     raise TimeoutError(f"No {event_type} event: {state}")
+
+
+async def _wait_for_logbook(
+    running: RunningInstance, session: aiohttp.ClientSession, *texts: str
+) -> None:
+    """Until the recorder has written the call's logbook lines (the page reads them
+    from the database; a line still on its way there would be missing)."""
+    url = f"{running.ha_url}/api/logbook"
+    messages: list[str] = []
+    for _ in range(120):
+        async with session.get(url, headers=running.headers()) as response:
+            messages = [str(e.get("message")) for e in await response.json()]
+        if all(any(text in m for m in messages) for text in texts):
+            return
+        await asyncio.sleep(0.25)
+    raise TimeoutError(f"Logbook lines {texts} not written: {messages}")
 
 
 async def _pbx_device(
