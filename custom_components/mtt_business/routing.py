@@ -3,7 +3,8 @@
 While parking is on for an external number, each incoming call waits 5 seconds on a
 parking leg (`…~1o`) for a command. When its `trying` push arrives for a number whose
 Parking switch is on (MTT never reports parking: what Home Assistant last set), and
-the call still waits there (no later leg of it was seen), the caller is matched against the routing table of the entry's options (caller number or prefix →
+the call still waits there (no later leg of it was seen), the caller is matched
+against the routing table of the entry's options (caller number or prefix →
 workplace; the longest prefix wins; `8…`, `7…` and `+7…` are equal): a match is
 transferred to that workplace at once; an unmatched call is handed back to the PBX's
 own routing at once (the parking leg is ended) unless the user turned that off.
@@ -23,7 +24,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import MttBusinessError
-from .api.models import CallDirection, PbxDirectory
+from .api.models import CallDirection
 from .call_monitor import EVENT_CALL, call_event_data
 from .call_tracker import CallUpdate
 from .data import MttBusinessConfigEntry
@@ -50,12 +51,6 @@ def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
     return best[1] if best else None
 
 
-def _workplace_name(directory: PbxDirectory | None, sip_id: str) -> str:
-    """A workplace's name for a log line (its SIP ID where none is known)."""
-    workplace = directory.workplace(sip_id) if directory is not None else None
-    return workplace.display_name if workplace else sip_id
-
-
 @callback
 def async_start_routing(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
@@ -80,7 +75,7 @@ def async_start_routing(
             _LOGGER.info(
                 "Routing the call from %s to workplace %s (%s)",
                 call.caller,
-                _workplace_name(data.directory.data, workplace),
+                data.call_monitor.workplace_name(workplace) or workplace,
                 workplace,
             )
             command = data.client.transfer_call(

@@ -90,8 +90,8 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
     def _async_parking_set(self, numbers: set[str | None], is_parking: bool) -> None:
         """The `set_parking` action set parking for some numbers."""
         if normalize_number(self.number) in numbers:
+            # (the action has told routing already)
             self._attr_is_on = is_parking
-            self._note_parking()
             self.async_write_ha_state()
 
     def _note_parking(self) -> None:
