@@ -9,7 +9,6 @@ from homeassistant.const import Platform
 from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     ImplementationUnavailableError,
     OAuth2Session,
@@ -18,19 +17,17 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import ConfigType
 
-from . import const
-from .api import MttBusinessClient
-from .auth import OAuth2SessionAuth
+from .auth import OAuth2SessionAuth, create_client
 from .call_monitor import CallMonitor
 from .const import DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
-from .devices import async_sync_devices
+from .devices import async_sync_devices, identified_workplace, pbx_identifier
 from .directory_store import DirectoryStore
-from .redirect_uri import async_get_redirect_endpoint
+from .redirect_uri import async_get_redirect_uri
 from .routing import async_start_routing
 from .services import async_setup_services
-from .settings import CONFIG_SCHEMA, async_store_settings, get_settings
+from .settings import CONFIG_SCHEMA, async_store_settings
 
 __all__ = ["CONFIG_SCHEMA"]
 
@@ -42,7 +39,7 @@ PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Keep the endpoints, serve the Redirect URI, register the actions."""
     async_store_settings(hass, config)
-    await async_get_redirect_endpoint(hass)
+    await async_get_redirect_uri(hass)
     async_setup_services(hass)
     return True
 
@@ -57,11 +54,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="credentials_unavailable"
         ) from err
-    client = MttBusinessClient(
-        async_get_clientsession(hass),
-        OAuth2SessionAuth(OAuth2Session(hass, entry, implementation)),
-        base_url=get_settings(hass).api_url,
-        request_timeout=const.API_REQUEST_TIMEOUT,
+    client = create_client(
+        hass, OAuth2SessionAuth(OAuth2Session(hass, entry, implementation))
     )
     store = DirectoryStore(hass, entry.entry_id)
     directory = DirectoryCoordinator(hass, entry, client, store)
@@ -125,11 +119,8 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: MttBusinessConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user remove a workplace device the PBX no longer has."""
+    if pbx_identifier(entry) in device.identifiers:
+        return False
+    sip_id = identified_workplace(entry, device.identifiers)
     directory = entry.runtime_data.directory.data
-    return not any(
-        identifier[0] == DOMAIN
-        and identifier[1]
-        in {str(entry.unique_id)}
-        | {f"{entry.unique_id}_{w.sip_id}" for w in directory.workplaces}
-        for identifier in device.identifiers
-    )
+    return sip_id is None or directory.workplace(sip_id) is None

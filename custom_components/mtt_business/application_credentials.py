@@ -15,7 +15,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 
 from .api.const import AUTHORIZE_PATH, SCOPE, TOKEN_PATH
 from .const import PROVIDER_PORTAL_URL
-from .redirect_uri import RedirectEndpoint, async_get_redirect_endpoint
+from .redirect_uri import RedirectUri, async_get_redirect_uri
 from .settings import get_settings
 
 
@@ -34,16 +34,16 @@ class MttBusinessOAuth2Implementation(AuthImplementation):
         auth_domain: str,
         credential: ClientCredential,
         authorization_server: AuthorizationServer,
-        endpoint: RedirectEndpoint,
+        redirect_uri: RedirectUri,
     ) -> None:
         """Use the credential with this installation's Redirect URI."""
         super().__init__(hass, auth_domain, credential, authorization_server)
-        self._endpoint = endpoint
+        self._redirect_uri = redirect_uri
 
     @property
     def redirect_uri(self) -> str:
         """This installation's Redirect URI."""
-        return self._endpoint.url(self.hass)
+        return self._redirect_uri.url(self.hass)
 
     @property
     def extra_authorize_data(self) -> dict[str, Any]:
@@ -74,15 +74,15 @@ async def async_get_auth_implementation(
         auth_domain,
         credential,
         await async_get_authorization_server(hass),
-        await async_get_redirect_endpoint(hass),
+        await async_get_redirect_uri(hass),
     )
 
 
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
     """Placeholders of the credentials dialog: the Redirect URI to enter in the portal."""
-    endpoint = await async_get_redirect_endpoint(hass)
+    redirect_uri = await async_get_redirect_uri(hass)
     try:
-        redirect_url = endpoint.url(hass)
+        redirect_url = redirect_uri.url(hass)
     except NoURLAvailableError:
         redirect_url = "—"
     return {"redirect_url": redirect_url, "portal_url": PROVIDER_PORTAL_URL}

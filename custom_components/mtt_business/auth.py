@@ -1,17 +1,31 @@
-"""Access tokens for the API client, from Home Assistant's OAuth 2.0 session."""
+"""The API client, with access tokens from Home Assistant's OAuth 2.0 session."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from aiohttp import ClientError, ClientResponseError
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
     OAuth2TokenRequestBaseError,
     OAuth2TokenRequestReauthError,
 )
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
 
-from .api import AbstractAuth, AuthenticationError, TokenRefreshError
+from . import const
+from .api import AbstractAuth, AuthenticationError, MttBusinessClient, TokenRefreshError
+from .settings import get_settings
+
+
+def create_client(hass: HomeAssistant, auth: AbstractAuth) -> MttBusinessClient:
+    """The API client on Home Assistant's shared session, at the endpoints in force."""
+    return MttBusinessClient(
+        async_get_clientsession(hass),
+        auth,
+        base_url=get_settings(hass).api_url,
+        request_timeout=const.API_REQUEST_TIMEOUT,
+    )
 
 
 def _token_error(err: Exception) -> str:

@@ -7,55 +7,34 @@ entities what changed. Nothing here waits on the network: the push is answered f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging
-from typing import Any
+from typing import Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
-from .call_tracker import CallEvent, CallTracker, CallUpdate
+from .call_tracker import CallTracker, CallUpdate, TrackedCall
+from .call_view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
-EVENT_CALL = "mtt_business_call"
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
 
-type CallListener = Callable[[CallUpdate | None], None]
+type CallListener = Callable[[CallView | None], None]
 """Told of each change to a call; None: calls were dropped, re-read the tracker."""
-type CallHook = Callable[[CallUpdate], Mapping[str, Any] | None]
-"""Acts on a call before it is announced; what it returns joins the event data."""
 
 
-def call_event_data(
-    entry_id: str, update: CallUpdate, workplace_name: str | None
-) -> dict[str, Any]:
-    """Data of the `mtt_business_call` event for one understood push."""
-    call = update.call
-    notification = update.notification
-    return {
-        "entry_id": entry_id,
-        "call_id": call.call_id,
-        "leg_id": notification.leg.id,
-        "tag": notification.leg.tag,
-        "transport_id": notification.transport_id,
-        "state": update.state.value,
-        "missed": CallEvent.MISSED in update.events,
-        "seen_start": call.seen_start,
-        "direction": call.direction.value if call.direction else None,
-        "caller": call.caller,
-        "callee": call.callee,
-        "workplace": call.workplace,
-        "workplace_name": workplace_name,
-        "duration": call.duration,
-        "reason": call.reason,
-        "record_url": call.record_url,
-    }
+class CallRouter(Protocol):
+    """Decides, while a push is handled, what to do with a parked call."""
+
+    def __call__(self, update: CallUpdate) -> RoutingDecision | None:
+        """The decision on this change of a call (None: routing does not act)."""
 
 
 class CallMonitor:
@@ -75,7 +54,7 @@ class CallMonitor:
             directory.data or PbxDirectory(), clock=dt_util.utcnow
         )
         self._listeners: list[CallListener] = []
-        self._hooks: list[CallHook] = []
+        self._router: CallRouter | None = None
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -96,10 +75,15 @@ class CallMonitor:
         return lambda: self._listeners.remove(listener)
 
     @callback
-    def async_add_hook(self, hook: CallHook) -> CALLBACK_TYPE:
-        """Act on each call change before it is announced (e.g. routing)."""
-        self._hooks.append(hook)
-        return lambda: self._hooks.remove(hook)
+    def async_set_router(self, router: CallRouter) -> CALLBACK_TYPE:
+        """Let `router` decide on each change before it is announced."""
+        self._router = router
+
+        @callback
+        def _async_remove() -> None:
+            self._router = None
+
+        return _async_remove
 
     @callback
     def async_handle(self, notification: Notification) -> None:
@@ -128,20 +112,36 @@ class CallMonitor:
         workplace = self._directory.data.workplace(sip_id)
         return workplace.display_name if workplace else None
 
+    def views(self, calls: list[TrackedCall]) -> list[CallView]:
+        """Views of calls as they are now (e.g. of `tracker.active_calls()`)."""
+        entry_id = self.entry.entry_id
+        return [
+            CallView.of_call(entry_id, call, self.workplace_name(call.workplace))
+            for call in calls
+        ]
+
+    @callback
+    def async_announce(self, view: CallView) -> None:
+        """Fire the `mtt_business_call` event of a view (e.g. a routing failure)."""
+        self.hass.bus.async_fire(EVENT_CALL, view.event_data())
+
     @callback
     def _async_announce(self, update: CallUpdate) -> None:
-        data = call_event_data(
-            self.entry.entry_id, update, self.workplace_name(update.call.workplace)
-        )
-        for hook in self._hooks:
+        routing: RoutingDecision | None = None
+        if self._router is not None:
             try:
-                if extra := hook(update):
-                    data.update(extra)
+                routing = self._router(update)
             except Exception:
-                _LOGGER.exception("Error acting on call %s", update.call.call_id)
-        self.hass.bus.async_fire(EVENT_CALL, data)
+                _LOGGER.exception("Error routing call %s", update.call.call_id)
+        view = CallView.of_update(
+            self.entry.entry_id,
+            update,
+            self.workplace_name(update.call.workplace),
+            routing,
+        )
+        self.async_announce(view)
         for listener in list(self._listeners):
-            listener(update)
+            listener(view)
 
     @callback
     def _async_expire_stale(self, _now: datetime | None = None) -> None:

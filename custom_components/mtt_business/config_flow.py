@@ -12,7 +12,6 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
 )
 from homeassistant.core import callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     LocalOAuth2Implementation,
@@ -20,16 +19,14 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 from homeassistant.helpers.network import NoURLAvailableError
 from yarl import URL
 
-from . import const
-from .api import AuthenticationError, MttBusinessClient, MttBusinessError
+from .api import AuthenticationError, MttBusinessError
 from .api.models import PbxDirectory
 from .api.phone_number import format_number, normalize_number
-from .auth import StaticTokenAuth
+from .auth import StaticTokenAuth, create_client
 from .const import DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 from .options_flow import RoutingOptionsFlow
-from .redirect_uri import async_get_redirect_endpoint, meets_provider_requirements
-from .settings import get_settings
+from .redirect_uri import async_get_redirect_uri, meets_provider_requirements
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,9 +69,9 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     async def _async_redirect_url(self) -> str | None:
         """This installation's Redirect URI, or None without an external URL."""
-        endpoint = await async_get_redirect_endpoint(self.hass)
+        redirect_uri = await async_get_redirect_uri(self.hass)
         try:
-            redirect_url = endpoint.url(self.hass)
+            redirect_url = redirect_uri.url(self.hass)
         except NoURLAvailableError:
             return None
         if not meets_provider_requirements(redirect_url) and not self._warned_about_url:
@@ -151,11 +148,8 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Test the account, then create or update the entry."""
-        client = MttBusinessClient(
-            async_get_clientsession(self.hass),
-            StaticTokenAuth(data["token"]["access_token"]),
-            base_url=get_settings(self.hass).api_url,
-            request_timeout=const.API_REQUEST_TIMEOUT,
+        client = create_client(
+            self.hass, StaticTokenAuth(data["token"]["access_token"])
         )
         try:
             directory = await client.directory()

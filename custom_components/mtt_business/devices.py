@@ -1,4 +1,11 @@
-"""Devices: the PBX (a service) and one device per workplace."""
+"""Devices: the PBX (a service) and one device per workplace.
+
+The device identifiers and the entities' unique ids are built and read here only:
+the PBX is `(mtt_business, <entry unique id>)`, a workplace
+`(mtt_business, <entry unique id>_<SIP ID>)`; an entity's unique id is
+`<entry unique id>_<key>` on the PBX and `<entry unique id>_<SIP ID>_<key>` on a
+workplace.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,26 @@ def pbx_identifier(entry: MttBusinessConfigEntry) -> tuple[str, str]:
 def workplace_identifier(entry: MttBusinessConfigEntry, sip_id: str) -> tuple[str, str]:
     """Device registry identifier of a workplace of the entry's PBX."""
     return (DOMAIN, f"{entry.unique_id}_{sip_id}")
+
+
+def identified_workplace(
+    entry: MttBusinessConfigEntry, identifiers: set[tuple[str, str]]
+) -> str | None:
+    """The SIP ID of the workplace a device's identifiers name, if any."""
+    prefix = f"{entry.unique_id}_"
+    for domain, value in identifiers:
+        if domain == DOMAIN and value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return None
+
+
+def entity_unique_id(
+    entry: MttBusinessConfigEntry, key: str, sip_id: str | None = None
+) -> str:
+    """The unique id of an entity of the PBX (no `sip_id`) or of a workplace."""
+    if sip_id is None:
+        return f"{entry.unique_id}_{key}"
+    return f"{entry.unique_id}_{sip_id}_{key}"
 
 
 def device_models(language: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .call_tracker import TrackedCall
 from .data import MttBusinessConfigEntry
-from .redirect_uri import async_get_redirect_endpoint
+from .redirect_uri import async_get_redirect_uri
 
 TO_REDACT = {
     "access_token",
@@ -30,7 +30,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """What support needs to see, without tokens, secrets or the Redirect URI."""
     data = entry.runtime_data
-    endpoint = await async_get_redirect_endpoint(hass)
+    redirect_uri = await async_get_redirect_uri(hass)
     diagnostics: dict[str, Any] = {
         "entry": {
             "title": entry.title,
@@ -43,7 +43,7 @@ async def async_get_config_entry_diagnostics(
             _call(call) for call in data.call_monitor.tracker.active_calls()
         ],
     }
-    redacted: dict[str, Any] = _redact_secret(diagnostics, endpoint.secret)
+    redacted: dict[str, Any] = _redact_secret(diagnostics, redirect_uri.secret)
     return redacted
 
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.models import Workplace
-from .call_monitor import CallMonitor
-from .call_tracker import CallEvent, CallUpdate
-from .coordinator import DirectoryCoordinator
+from .call_tracker import CallEvent
+from .call_view import EVENT_ATTRIBUTES, CallView
 from .data import MttBusinessConfigEntry
-from .entity import (
-    CallListenerEntity,
-    PbxEntity,
-    WorkplaceEntity,
-    async_add_workplace_entities,
-)
+from .entity import CallEntity, async_add_workplace_entities
 
 PARALLEL_UPDATES = 0
 
@@ -29,33 +22,6 @@ CALL = EventEntityDescription(
 )
 
 
-CALL_ATTRIBUTES = (
-    "call_id",
-    "direction",
-    "caller",
-    "callee",
-    "workplace",
-    "duration",
-    "reason",
-    "record_url",
-)
-
-
-def event_attributes(update: CallUpdate) -> dict[str, Any]:
-    """Attributes of a call event."""
-    call = update.call
-    return {
-        "call_id": call.call_id,
-        "direction": call.direction.value if call.direction else None,
-        "caller": call.caller,
-        "callee": call.callee,
-        "workplace": call.workplace,
-        "duration": call.duration,
-        "reason": call.reason,
-        "record_url": call.record_url,
-    }
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MttBusinessConfigEntry,
@@ -63,60 +29,40 @@ async def async_setup_entry(
 ) -> None:
     """Add the PBX's call events and each workplace's."""
     data = entry.runtime_data
-    async_add_entities([PbxCallEvent(data.directory, data.call_monitor)])
+    directory, monitor = data.directory, data.call_monitor
+    async_add_entities([CallEventEntity(directory, monitor, CALL)])
     async_add_workplace_entities(
-        data.directory,
+        directory,
         async_add_entities,
-        lambda workplace: (
-            WorkplaceCallEvent(data.directory, data.call_monitor, workplace),
-        ),
+        lambda workplace: (CallEventEntity(directory, monitor, CALL, workplace),),
     )
 
 
-class _CallEvent(CallListenerEntity, EventEntity):
-    """Triggers one event per call event of an update (`finished`, then `missed`).
+class CallEventEntity(CallEntity, EventEntity):
+    """The calls of the PBX, or of one workplace: one event per call event.
 
+    A change with several events (`finished`, then `missed`) triggers each in turn.
     The call's details are recorded once, with the `mtt_business_call` event that
     the logbook reads; the entities' copies of them are not stored again.
     """
 
-    _unrecorded_attributes = frozenset(CALL_ATTRIBUTES)
+    _unrecorded_attributes = frozenset(EVENT_ATTRIBUTES)
 
-    def _concerns(self, update: CallUpdate) -> bool:
-        raise NotImplementedError
+    def _concerns(self, view: CallView) -> bool:
+        """Every call concerns the PBX; a workplace, the calls at or naming it."""
+        return (
+            self.sip_id is None
+            or self.sip_id in view.workplaces
+            or view.call.workplace == self.sip_id
+        )
 
     @callback
-    def _async_call_changed(self, update: CallUpdate | None) -> None:
-        if update is None or not update.events or not self._concerns(update):
+    @override
+    def _async_call_changed(self, view: CallView | None) -> None:
+        """Trigger the change's events."""
+        if view is None or not view.events or not self._concerns(view):
             return
-        attributes = event_attributes(update)
-        for event in update.events:
+        attributes = view.event_attributes()
+        for event in view.events:
             self._trigger_event(event.value, attributes)
             self.async_write_ha_state()
-
-
-class PbxCallEvent(_CallEvent, PbxEntity):
-    """Every call of the PBX."""
-
-    def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
-        """Follow the entry's calls."""
-        super().__init__(monitor, coordinator, CALL)
-
-    def _concerns(self, update: CallUpdate) -> bool:
-        return True
-
-
-class WorkplaceCallEvent(_CallEvent, WorkplaceEntity):
-    """The calls of one workplace."""
-
-    def __init__(
-        self,
-        coordinator: DirectoryCoordinator,
-        monitor: CallMonitor,
-        workplace: Workplace,
-    ) -> None:
-        """Follow the calls of one workplace."""
-        super().__init__(monitor, coordinator, CALL, workplace)
-
-    def _concerns(self, update: CallUpdate) -> bool:
-        return self.sip_id in update.workplaces or update.call.workplace == self.sip_id

@@ -20,8 +20,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from .api.phone_number import format_number
-from .call_monitor import EVENT_CALL
+from .call_view import EVENT_CALL
 from .const import DOMAIN
+from .devices import entity_unique_id
+from .event import CALL
 from .logbook_texts import logbook_template
 
 ICONS = {
@@ -93,9 +95,9 @@ def call_entity_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
     if entry is None:
         return None
     registry = er.async_get(hass)
-    unique_ids = [f"{entry.unique_id}_call"]
+    unique_ids = [entity_unique_id(entry, CALL.key)]
     if workplace := data.get("workplace"):
-        unique_ids.insert(0, f"{entry.unique_id}_{workplace}_call")
+        unique_ids.insert(0, entity_unique_id(entry, CALL.key, str(workplace)))
     for unique_id in unique_ids:
         if entity_id := registry.async_get_entity_id("event", DOMAIN, unique_id):
             return entity_id

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import logging
 
 from aiohttp import web
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowError, InvalidData
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2AuthorizeCallbackView
 from homeassistant.helpers.http import HomeAssistantView
 
 from .const import REDIRECT_PATH_PREFIX
-from .redirect_uri import RedirectEndpoint
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,14 +39,14 @@ class OAuthCallbackView(HomeAssistantView):
     url = REDIRECT_PATH_PREFIX + "/{secret}"
     name = "api:mtt_business:oauth_callback"
 
-    def __init__(self, endpoint: RedirectEndpoint) -> None:
-        """Serve the Redirect URI of this installation."""
-        self._endpoint = endpoint
+    def __init__(self, matches: Callable[[str], bool]) -> None:
+        """Serve the Redirect URI whose secret `matches`."""
+        self._matches = matches
         self._callback = OAuth2AuthorizeCallbackView()
 
     async def get(self, request: web.Request, secret: str) -> web.StreamResponse:
         """Resume the sign-in; a wrong secret is an unknown URL."""
-        if not self._endpoint.matches(secret):
+        if not self._matches(secret):
             raise web.HTTPNotFound
         try:
             return await self._callback.get(request)
@@ -56,11 +55,3 @@ class OAuthCallbackView(HomeAssistantView):
             # moved past the sign-in step.
             _LOGGER.debug("The browser came back to a sign-in that has ended")
             return web.Response(text=ALREADY_COMPLETE_PAGE, content_type="text/html")
-
-
-@callback
-def async_register_oauth_callback(
-    hass: HomeAssistant, endpoint: RedirectEndpoint
-) -> None:
-    """Serve the Redirect URI."""
-    hass.http.register_view(OAuthCallbackView(endpoint))

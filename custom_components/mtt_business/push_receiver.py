@@ -25,20 +25,19 @@ answered 400 by aiohttp before any handler runs (it logs a traceback without the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 import logging
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
-from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .api import InvalidNotificationError, parse_notification_body
 from .api.models import IgnoredNotification, Notification
 from .const import DOMAIN, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
-from .redirect_uri import RedirectEndpoint
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -141,39 +140,26 @@ class PushReceiverView(HomeAssistantView):
     url = REDIRECT_PATH_PREFIX + "/{secret}" + EVENTS_PATH_SUFFIX
     name = "api:mtt_business:events"
 
-    def __init__(self, endpoint: RedirectEndpoint) -> None:
-        """Serve the events address of this installation."""
-        self._endpoint = endpoint
+    def __init__(self, matches: Callable[[str], bool]) -> None:
+        """Serve the events address of the Redirect URI whose secret `matches`."""
+        self._matches = matches
 
     async def post(self, request: web.Request, secret: str) -> web.Response:
         """Receive one push; a wrong secret is an unknown URL."""
-        if not self._endpoint.matches(secret):
+        if not self._matches(secret):
             raise web.HTTPNotFound
         return await async_receive_push(request.app[KEY_HASS], request)
 
 
-async def _async_handle_webhook(
+WEBHOOK_METHODS = ["POST", "PUT", "GET"]
+"""Accepted at the webhook URL, where the handler refuses all but POST (405): Home
+Assistant's webhook component would log the webhook id, the secret, for the others."""
+
+
+async def async_handle_webhook(
     hass: HomeAssistant, webhook_id: str, request: web.Request
 ) -> web.Response:
     """Receive one push at Home Assistant's webhook URL (POST only, see above)."""
     if request.method != "POST":
         return web.Response(status=HTTPStatus.METHOD_NOT_ALLOWED)
     return await async_receive_push(hass, request)
-
-
-@callback
-def async_register_push_receiver(
-    hass: HomeAssistant, endpoint: RedirectEndpoint
-) -> None:
-    """Listen at `<Redirect URI>/events` and at the webhook URL of the same secret."""
-    hass.http.register_view(PushReceiverView(endpoint))
-    webhook.async_register(
-        hass,
-        DOMAIN,
-        "MTT Business",
-        endpoint.secret,
-        _async_handle_webhook,
-        local_only=False,
-        # Refused by our handler: the component would log the secret for them.
-        allowed_methods=["POST", "PUT", "GET"],
-    )

@@ -8,38 +8,41 @@ path part of 192 random bits made once per installation and kept across restarts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import secrets
 
-from homeassistant.core import HomeAssistant
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import get_url
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
-from .const import DOMAIN, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
+from .const import DOMAIN, REDIRECT_PATH_PREFIX
+from .oauth_callback import OAuthCallbackView
+from .push_receiver import WEBHOOK_METHODS, PushReceiverView, async_handle_webhook
 
 STORAGE_KEY = f"{DOMAIN}.redirect_uri"
 STORAGE_VERSION = 1
-DATA_REDIRECT_ENDPOINT: HassKey[RedirectEndpoint] = HassKey(f"{DOMAIN}_redirect")
+DATA_REDIRECT_URI: HassKey[RedirectUri] = HassKey(f"{DOMAIN}_redirect_uri")
 
 
-@dataclass(frozen=True, slots=True)
-class RedirectEndpoint:
-    """The secret path part of the Redirect URI and the paths built on it."""
+class RedirectUri:
+    """This installation's Redirect URI: its secret, and what answers at it.
 
-    secret: str
+    It serves the browser's return after sign-in (`OAuthCallbackView`) and the
+    provider's pushes at `<Redirect URI>/events` (`PushReceiverView`) and at Home
+    Assistant's webhook URL of the same secret.
+    """
+
+    def __init__(self, secret: str) -> None:
+        """The Redirect URI with this secret path part."""
+        self.secret = secret
 
     @property
     def path(self) -> str:
         """Path of the Redirect URI (where the browser comes back after sign-in)."""
         return f"{REDIRECT_PATH_PREFIX}/{self.secret}"
-
-    @property
-    def events_path(self) -> str:
-        """Path the provider pushes notifications to."""
-        return f"{self.path}{EVENTS_PATH_SUFFIX}"
 
     def matches(self, secret: str) -> bool:
         """Tell whether a path part is this installation's secret (constant time)."""
@@ -54,6 +57,21 @@ class RedirectEndpoint:
         base = get_url(hass, allow_internal=False, allow_ip=True, prefer_external=True)
         return f"{str(base).rstrip('/')}{self.path}"
 
+    @callback
+    def async_serve(self, hass: HomeAssistant) -> None:
+        """Answer at the Redirect URI, at `/events` and at the webhook URL."""
+        hass.http.register_view(OAuthCallbackView(self.matches))
+        hass.http.register_view(PushReceiverView(self.matches))
+        webhook.async_register(
+            hass,
+            DOMAIN,
+            "MTT Business",
+            self.secret,
+            async_handle_webhook,
+            local_only=False,
+            allowed_methods=WEBHOOK_METHODS,
+        )
+
 
 def meets_provider_requirements(url: str) -> bool:
     """The provider requires https on the standard port 443."""
@@ -61,27 +79,20 @@ def meets_provider_requirements(url: str) -> bool:
     return parsed.scheme == "https" and parsed.port == 443
 
 
-@singleton(DATA_REDIRECT_ENDPOINT, async_=True)
-async def async_get_redirect_endpoint(hass: HomeAssistant) -> RedirectEndpoint:
-    """Load this installation's Redirect URI secret, making it on first use.
+@singleton(DATA_REDIRECT_URI, async_=True)
+async def async_get_redirect_uri(hass: HomeAssistant) -> RedirectUri:
+    """Load this installation's Redirect URI, making its secret on first use.
 
-    The views that answer at the Redirect URI are registered at the same time, so the
-    address works as soon as it is shown to anybody.
+    It is served at once, so the address works as soon as it is shown to anybody.
     """
     store: Store[dict[str, str]] = Store(
         hass, STORAGE_VERSION, STORAGE_KEY, private=True, atomic_writes=True
     )
     stored = await store.async_load()
     if stored and isinstance(secret := stored.get("secret"), str) and len(secret) >= 32:
-        endpoint = RedirectEndpoint(secret)
+        redirect_uri = RedirectUri(secret)
     else:
-        endpoint = RedirectEndpoint(secrets.token_urlsafe(24))
-        await store.async_save({"secret": endpoint.secret})
-
-    # Imported here: the views import this module for the endpoint's type.
-    from .oauth_callback import async_register_oauth_callback  # noqa: PLC0415
-    from .push_receiver import async_register_push_receiver  # noqa: PLC0415
-
-    async_register_oauth_callback(hass, endpoint)
-    async_register_push_receiver(hass, endpoint)
-    return endpoint
+        redirect_uri = RedirectUri(secrets.token_urlsafe(24))
+        await store.async_save({"secret": redirect_uri.secret})
+    redirect_uri.async_serve(hass)
+    return redirect_uri

@@ -9,8 +9,8 @@ workplace; the longest prefix wins; `8…`, `7…` and `+7…` are equal): a mat
 transferred to that workplace at once; an unmatched call is handed back to the PBX's
 own routing at once (the parking leg is ended) unless the user turned that off.
 
-The decision is made while the push is being handled (no waiting) and joins the
-`mtt_business_call` event as `routed_to` and `routing`; the command to the provider
+The decision is made while the push is being handled (no waiting) and is part of the
+call's view (`routing`, `routed_to` in the `mtt_business_call` event); the command to the provider
 is sent right after, in the background. If the provider refuses it, the failure is
 logged and a second `mtt_business_call` event with `state: routing_failed` and
 `routing_error` follows; the call then follows the PBX's own route.
@@ -19,14 +19,13 @@ logged and a second `mtt_business_call` event with `state: routing_failed` and
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import MttBusinessError
 from .api.models import CallDirection
-from .call_monitor import EVENT_CALL, call_event_data
 from .call_tracker import CallUpdate
+from .call_view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
 from .data import MttBusinessConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,15 +50,18 @@ def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
     return best[1] if best else None
 
 
-@callback
-def async_start_routing(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry
-) -> CALLBACK_TYPE:
-    """Route parked incoming calls; returns the stop callback."""
-    data = entry.runtime_data
+class PersonalManagerRouter:
+    """Routes the parked incoming calls of one entry (a `CallRouter`)."""
+
+    def __init__(self, hass: HomeAssistant, entry: MttBusinessConfigEntry) -> None:
+        """Route with the entry's options, client and parked numbers."""
+        self._hass = hass
+        self._entry = entry
 
     @callback
-    def _async_route(update: CallUpdate) -> dict[str, Any] | None:
+    def __call__(self, update: CallUpdate) -> RoutingDecision | None:
+        """Decide on a parked call and send the command in the background."""
+        data = self._entry.runtime_data
         notification = update.notification
         call = update.call
         if (
@@ -69,8 +71,8 @@ def async_start_routing(
             or call.callee not in data.parked_numbers
         ):
             return None
-        routes: list[dict[str, str]] = entry.options.get(CONF_ROUTES, [])
-        workplace = match_route(routes, call.caller)
+        options = self._entry.options
+        workplace = match_route(options.get(CONF_ROUTES, []), call.caller)
         if workplace is not None:
             _LOGGER.info(
                 "Routing the call from %s to workplace %s (%s)",
@@ -81,21 +83,21 @@ def async_start_routing(
             command = data.client.transfer_call(
                 notification.leg, notification.transport_id, workplace
             )
-            decision: dict[str, Any] = {"routed_to": workplace, "routing": "transfer"}
-        elif entry.options.get(CONF_RELEASE_UNMATCHED, True):
+            decision = RoutingDecision(RoutingAction.TRANSFER, workplace)
+        elif options.get(CONF_RELEASE_UNMATCHED, True):
             _LOGGER.info(
                 "No route for the call from %s: released to the PBX", call.caller
             )
             command = data.client.terminate_call(
                 notification.leg, notification.transport_id
             )
-            decision = {"routed_to": None, "routing": "released"}
+            decision = RoutingDecision(RoutingAction.RELEASED)
         else:
             _LOGGER.info(
                 "No route for the call from %s: left to the PBX after the parking",
                 call.caller,
             )
-            return {"routed_to": None, "routing": "none"}
+            return RoutingDecision(RoutingAction.NONE)
 
         data.call_monitor.tracker.mark_commanded(notification.leg)
 
@@ -106,24 +108,34 @@ def async_start_routing(
                 _LOGGER.warning(
                     "MTT Business refused routing the call from %s (%s): %s",
                     call.caller,
-                    decision["routing"],
+                    decision.action,
                     err,
                 )
-                failed = call_event_data(
-                    entry.entry_id, update, data.call_monitor.workplace_name(workplace)
+                monitor = data.call_monitor
+                monitor.async_announce(
+                    CallView.of_update(
+                        self._entry.entry_id,
+                        update,
+                        monitor.workplace_name(workplace),
+                        RoutingDecision(decision.action, workplace, str(err)),
+                        state=ROUTING_FAILED,
+                    )
                 )
-                failed |= decision | {
-                    "state": "routing_failed",
-                    "routing_error": str(err),
-                }
-                hass.bus.async_fire(EVENT_CALL, failed)
 
-        entry.async_create_background_task(
-            hass,
+        self._entry.async_create_background_task(
+            self._hass,
             _async_send(),
-            f"{entry.entry_id} routing {call.call_id}",
+            f"{self._entry.entry_id} routing {call.call_id}",
             eager_start=True,
         )
         return decision
 
-    return data.call_monitor.async_add_hook(_async_route)
+
+@callback
+def async_start_routing(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry
+) -> CALLBACK_TYPE:
+    """Route parked incoming calls; returns the stop callback."""
+    return entry.runtime_data.call_monitor.async_set_router(
+        PersonalManagerRouter(hass, entry)
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+import logging
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -14,68 +17,97 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .api.models import PbxDirectory, Workplace
 from .call_monitor import CallMonitor
-from .call_tracker import CallEvent, CallUpdate, TrackedCall, WorkplaceCallState
+from .call_tracker import CallEvent, WorkplaceCallState
+from .call_view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
-from .entity import (
-    CallListenerEntity,
-    CallSummaryEntity,
-    PbxEntity,
-    WorkplaceEntity,
-    async_add_workplace_entities,
-)
+from .entity import CallEntity, MttBusinessEntity, async_add_workplace_entities
+
+_LOGGER = logging.getLogger(__name__)
 
 PARALLEL_UPDATES = 0
-MAX_LISTED_CALLS = 50
 
-ACTIVE_CALLS = SensorEntityDescription(
+SUMMARY_WRITE_COOLDOWN = 0.25
+"""Seconds between two writes of a summary of the calls during a burst of pushes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallSummaryDescription(SensorEntityDescription):
+    """A sensor summing up the current calls: of the PBX, or of one workplace."""
+
+    value_fn: Callable[[CallMonitor, str | None], StateType]
+    attrs_fn: Callable[[CallMonitor, str | None], dict[str, Any]]
+    concerns_fn: Callable[[CallView, str | None], bool] = lambda view, sip_id: True
+    """Whether a change of a call may change the summary (of workplace `sip_id`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectorySensorDescription(SensorEntityDescription):
+    """A sensor of a workplace read from the PBX's directory."""
+
+    value_fn: Callable[[PbxDirectory, str], StateType]
+    attrs_fn: Callable[[PbxDirectory, str], dict[str, Any]]
+
+
+def _listed_calls(monitor: CallMonitor, sip_id: str | None) -> dict[str, Any]:
+    """The active calls (oldest first, at most `LISTED_CALLS_LIMIT`)."""
+    calls = monitor.tracker.active_calls()[:LISTED_CALLS_LIMIT]
+    return {"calls": [view.listing() for view in monitor.views(calls)]}
+
+
+def _workplace_status(monitor: CallMonitor, sip_id: str | None) -> dict[str, Any]:
+    """The peer's number, the direction, the call id and since when."""
+    assert sip_id is not None
+    status = monitor.tracker.workplace_status(sip_id)
+    return {
+        "peer": status.peer,
+        "direction": status.direction.value if status.direction else None,
+        "call_id": status.call_id,
+        "since": status.since.isoformat() if status.since else None,
+    }
+
+
+def _terminals(directory: PbxDirectory, sip_id: str) -> list[str]:
+    return [terminal.sip_id for terminal in directory.terminals_of(sip_id)]
+
+
+ACTIVE_CALLS = CallSummaryDescription(
     key="active_calls",
     translation_key="active_calls",
     state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda monitor, _: len(monitor.tracker.active_calls()),
+    attrs_fn=_listed_calls,
+)
+CALL_STATE = CallSummaryDescription(
+    key="call_state",
+    translation_key="call_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=[state.value for state in WorkplaceCallState],
+    value_fn=lambda monitor, sip_id: (
+        monitor.tracker.workplace_status(str(sip_id)).state.value
+    ),
+    attrs_fn=_workplace_status,
+    concerns_fn=lambda view, sip_id: sip_id in view.workplaces,
 )
 LAST_CALL = SensorEntityDescription(
     key="last_call",
     translation_key="last_call",
     device_class=SensorDeviceClass.TIMESTAMP,
 )
-CALL_STATE = SensorEntityDescription(
-    key="call_state",
-    translation_key="call_state",
-    device_class=SensorDeviceClass.ENUM,
-    options=[state.value for state in WorkplaceCallState],
-)
-TERMINALS = SensorEntityDescription(
+TERMINALS = DirectorySensorDescription(
     key="terminals",
     translation_key="terminals",
     entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda directory, sip_id: len(_terminals(directory, sip_id)),
+    attrs_fn=lambda directory, sip_id: {"terminals": _terminals(directory, sip_id)},
 )
-
-
-def call_summary(call: TrackedCall, directory: PbxDirectory | None) -> dict[str, Any]:
-    """One call as listed in attributes: the same keys for every call.
-
-    `workplace` is the workplace's SIP ID, `workplace_name` its name from the PBX's
-    directory (the SIP ID where the portal gives it no name).
-    """
-    workplace = (
-        directory.workplace(call.workplace)
-        if directory is not None and call.workplace is not None
-        else None
-    )
-    return {
-        "direction": call.direction.value if call.direction else None,
-        "caller": call.caller,
-        "callee": call.callee,
-        "state": call.state.value,
-        "workplace": call.workplace,
-        "workplace_name": workplace.display_name if workplace else call.workplace,
-        "started": call.started.isoformat() if call.started else None,
-    }
 
 
 async def async_setup_entry(
@@ -85,76 +117,99 @@ async def async_setup_entry(
 ) -> None:
     """Add the PBX's sensors and each workplace's."""
     data = entry.runtime_data
+    directory, monitor = data.directory, data.call_monitor
     async_add_entities(
         [
-            ActiveCallsSensor(data.directory, data.call_monitor),
-            LastCallSensor(data.directory, data.call_monitor),
+            CallSummarySensor(directory, monitor, ACTIVE_CALLS),
+            LastCallSensor(directory, monitor, LAST_CALL),
         ]
     )
     async_add_workplace_entities(
-        data.directory,
+        directory,
         async_add_entities,
         lambda workplace: (
-            CallStateSensor(data.directory, data.call_monitor, workplace),
-            TerminalsSensor(data.directory, workplace),
+            CallSummarySensor(directory, monitor, CALL_STATE, workplace),
+            DirectorySensor(directory, TERMINALS, workplace),
         ),
     )
 
 
-class ActiveCallsSensor(CallSummaryEntity, PbxEntity, SensorEntity):
-    """How many calls are active; the calls themselves as an attribute."""
+class CallSummarySensor(CallEntity, SensorEntity):
+    """A summary of the current calls: how many, or what a workplace is doing.
 
+    A change is written at once when the sensor has been quiet; during a burst of
+    pushes it is written at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the
+    latest summary. Home Assistant's recorder keeps every state an entity takes, and
+    its cost grows with how often one entity changes between two commits, so a flood
+    of pushes must not become a flood of summaries. Every single change of every call
+    is still announced by the `mtt_business_call` event and the event entities.
+    """
+
+    entity_description: CallSummaryDescription
     _unrecorded_attributes = frozenset({"calls"})
 
-    def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
-        """Follow the entry's calls."""
-        super().__init__(monitor, coordinator, ACTIVE_CALLS)
-        self._read_tracker()
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        monitor: CallMonitor,
+        description: CallSummaryDescription,
+        workplace: Workplace | None = None,
+    ) -> None:
+        """Sum up the calls of the PBX, or of `workplace`."""
+        super().__init__(coordinator, monitor, description, workplace)
+        self._read_calls()
 
-    def _read_tracker(self) -> None:
-        """The count and the list (oldest first, at most 50), from one query."""
-        calls = self._monitor.tracker.active_calls()
-        self._attr_native_value = len(calls)
-        self._attr_extra_state_attributes = {
-            "calls": [
-                call_summary(call, self.coordinator.data)
-                for call in calls[:MAX_LISTED_CALLS]
-            ]
-        }
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write summaries through a debouncer while added."""
+        self._summary_writer = Debouncer(
+            self.hass,
+            _LOGGER,
+            cooldown=SUMMARY_WRITE_COOLDOWN,
+            immediate=True,
+            function=self._async_write_summary,
+        )
+        self.async_on_remove(self._summary_writer.async_shutdown)
+        await super().async_added_to_hass()
+
+    def _read_calls(self) -> None:
+        description = self.entity_description
+        self._attr_native_value = description.value_fn(self._monitor, self.sip_id)
+        self._attr_extra_state_attributes = description.attrs_fn(
+            self._monitor, self.sip_id
+        )
 
     @callback
-    def _async_call_changed(self, update: CallUpdate | None) -> None:
-        self._async_summary_changed()
+    def _async_write_summary(self) -> None:
+        self._read_calls()
+        self.async_write_ha_state()
+
+    @callback
+    @override
+    def _async_call_changed(self, view: CallView | None) -> None:
+        """Write the summary now, or at the end of the burst."""
+        if view is None or self.entity_description.concerns_fn(view, self.sip_id):
+            self._summary_writer.async_schedule_call()
 
 
-LAST_CALL_ATTRIBUTES = (
-    "direction",
-    "caller",
-    "callee",
-    "state",
-    "workplace",
-    "workplace_name",
-    "started",
-    "call_id",
-    "missed",
-    "duration",
-    "reason",
-)
-"""The Last call sensor's attributes (`call_summary`'s keys and the call's end)."""
-
-
-class LastCallSensor(CallListenerEntity, PbxEntity, RestoreSensor):
+class LastCallSensor(CallEntity, RestoreSensor):
     """When the last call ended; changes exactly once per finished call.
 
     Kept across restarts: the last call stays the last call until the next one ends.
     """
 
-    def __init__(self, coordinator: DirectoryCoordinator, monitor: CallMonitor) -> None:
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        monitor: CallMonitor,
+        description: SensorEntityDescription,
+    ) -> None:
         """Follow the entry's calls."""
-        super().__init__(monitor, coordinator, LAST_CALL)
+        super().__init__(coordinator, monitor, description)
         self._attr_native_value: datetime | None = None
         self._attr_extra_state_attributes = {}
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Restore the last call from before a restart."""
         await super().async_added_to_hass()
@@ -164,71 +219,43 @@ class LastCallSensor(CallListenerEntity, PbxEntity, RestoreSensor):
             return
         self._attr_native_value = data.native_value
         self._attr_extra_state_attributes = {
-            key: state.attributes.get(key) for key in LAST_CALL_ATTRIBUTES
+            key: state.attributes.get(key) for key in SUMMARY_ATTRIBUTES
         }
 
     @callback
-    def _async_call_changed(self, update: CallUpdate | None) -> None:
-        if update is None or CallEvent.FINISHED not in update.events:
+    @override
+    def _async_call_changed(self, view: CallView | None) -> None:
+        """A call ended: it is the last call now."""
+        if view is None or CallEvent.FINISHED not in view.events:
             return
-        call = update.call
         self._attr_native_value = dt_util.utcnow()
-        self._attr_extra_state_attributes = {
-            **call_summary(call, self.coordinator.data),
-            "call_id": call.call_id,
-            "missed": CallEvent.MISSED in update.events,
-            "duration": call.duration,
-            "reason": call.reason,
-        }
+        self._attr_extra_state_attributes = view.summary()
         self.async_write_ha_state()
 
 
-class CallStateSensor(CallSummaryEntity, WorkplaceEntity, SensorEntity):
-    """Whether a workplace is idle, dialing, ringing or talking."""
+class DirectorySensor(MttBusinessEntity, SensorEntity):
+    """A workplace's figure from the PBX's directory (its terminals)."""
+
+    entity_description: DirectorySensorDescription
 
     def __init__(
         self,
         coordinator: DirectoryCoordinator,
-        monitor: CallMonitor,
+        description: DirectorySensorDescription,
         workplace: Workplace,
     ) -> None:
-        """Follow the calls of one workplace."""
-        super().__init__(monitor, coordinator, CALL_STATE, workplace)
-        self._read_tracker()
-
-    def _read_tracker(self) -> None:
-        """The state with the peer's number, the direction, the call id and since when."""
-        status = self._monitor.tracker.workplace_status(self.sip_id)
-        self._attr_native_value = status.state.value
-        self._attr_extra_state_attributes = {
-            "peer": status.peer,
-            "direction": status.direction.value if status.direction else None,
-            "call_id": status.call_id,
-            "since": status.since.isoformat() if status.since else None,
-        }
-
-    @callback
-    def _async_call_changed(self, update: CallUpdate | None) -> None:
-        if update is None or self.sip_id in update.workplaces:
-            self._async_summary_changed()
-
-
-class TerminalsSensor(WorkplaceEntity, SensorEntity):
-    """How many terminals the workplace has; their SIP IDs as an attribute."""
-
-    def __init__(self, coordinator: DirectoryCoordinator, workplace: Workplace) -> None:
-        """List the workplace's terminals."""
-        super().__init__(coordinator, TERMINALS, workplace)
-
-    def _terminals(self) -> list[str]:
-        return [t.sip_id for t in self.coordinator.data.terminals_of(self.sip_id)]
+        """Read `description`'s figure of `workplace`."""
+        super().__init__(coordinator, description, workplace)
+        self._sip_id = workplace.sip_id
 
     @property
-    def native_value(self) -> int:
-        """Number of terminals."""
-        return len(self._terminals())
+    @override
+    def native_value(self) -> StateType:
+        """The figure."""
+        return self.entity_description.value_fn(self.coordinator.data, self._sip_id)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
-        """The terminals' SIP IDs."""
-        return {"terminals": self._terminals()}
+        """Its details."""
+        return self.entity_description.attrs_fn(self.coordinator.data, self._sip_id)

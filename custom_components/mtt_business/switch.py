@@ -7,7 +7,7 @@ restored after a restart. The `set_parking` action tells the switches what it se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON
@@ -21,7 +21,7 @@ from .api.phone_number import format_number, normalize_number
 from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
-from .entity import PbxEntity
+from .entity import MttBusinessEntity, async_add_entities_as_they_appear
 from .errors import translated_error
 
 PARALLEL_UPDATES = 1
@@ -39,22 +39,16 @@ async def async_setup_entry(
 ) -> None:
     """Add a parking switch per external number, now and as numbers appear."""
     coordinator = entry.runtime_data.directory
-    known: set[str] = set()
-
-    @callback
-    def _async_add_new() -> None:
-        new = [
-            n.number for n in coordinator.data.external_numbers if n.number not in known
-        ]
-        known.update(new)
-        if new:
-            async_add_entities(ParkingSwitch(coordinator, number) for number in new)
-
-    _async_add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_async_add_new))
+    async_add_entities_as_they_appear(
+        coordinator,
+        async_add_entities,
+        lambda directory: directory.external_numbers,
+        lambda external: external.number,
+        lambda external: (ParkingSwitch(coordinator, external.number),),
+    )
 
 
-class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
+class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
     """Parking of one external number: incoming calls wait 5 s for a command."""
 
     _attr_assumed_state = True
@@ -72,6 +66,7 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
         }
         self._attr_is_on = False
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Restore the assumed state."""
         await super().async_added_to_hass()
@@ -105,6 +100,7 @@ class ParkingSwitch(PbxEntity, SwitchEntity, RestoreEntity):
             parked.discard(number)
 
     @property
+    @override
     def available(self) -> bool:
         """Available while the PBX still has the number."""
         return super().available and any(

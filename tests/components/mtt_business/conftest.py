@@ -24,9 +24,9 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.mtt_business import entity as entity_module
+from custom_components.mtt_business import sensor as sensor_module
 from custom_components.mtt_business.const import DOMAIN
-from custom_components.mtt_business.redirect_uri import async_get_redirect_endpoint
+from custom_components.mtt_business.redirect_uri import async_get_redirect_uri
 from mtt_simulator.app import SIMULATOR_KEY, Simulator, create_app
 from mtt_simulator.browser import portal_sign_in
 from mtt_simulator.scenario import Scenario
@@ -49,7 +49,7 @@ def summaries_written_per_push(
     summed up every `SUMMARY_WRITE_COOLDOWN` seconds instead.
     """
     if "production_cooldown" not in request.keywords:
-        monkeypatch.setattr(entity_module, "SUMMARY_WRITE_COOLDOWN", 0)
+        monkeypatch.setattr(sensor_module, "SUMMARY_WRITE_COOLDOWN", 0)
 
 
 @dataclass
@@ -109,8 +109,7 @@ async def ha_server(
     client = await hass_client_no_auth()
     base = str(client.make_url("")).rstrip("/")
     hass.config.external_url = base
-    endpoint = await async_get_redirect_endpoint(hass)
-    redirect_uri = endpoint.url(hass)
+    redirect_uri = (await async_get_redirect_uri(hass)).url(hass)
     registered = simulator.simulator.register_client(redirect_uri)
     await async_import_client_credential(
         hass,

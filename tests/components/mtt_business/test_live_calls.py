@@ -8,25 +8,24 @@ from datetime import UTC, datetime
 import itertools
 import json
 import random
-from types import SimpleNamespace
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant, State
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.core import Event, HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    mock_restore_cache_with_extra_data,
-)
 
-from custom_components.mtt_business.api.models import PbxDirectory, Workplace
-from custom_components.mtt_business.sensor import call_summary
+from custom_components.mtt_business.api.models import (
+    CallState,
+    Leg,
+    PbxDirectory,
+    Workplace,
+)
+from custom_components.mtt_business.call_tracker import TrackedCall
+from custom_components.mtt_business.call_view import CallView
 
 from .conftest import (
     HomeAssistantServer,
     SimulatorServer,
-    async_complete_sign_in,
-    async_start_flow,
     collect_call_events,
 )
 
@@ -687,65 +686,31 @@ async def test_push_arriving_in_pieces(
     assert response.status == 413
 
 
-def test_call_summary_names_the_workplace() -> None:
+def test_listed_calls_name_the_workplace() -> None:
     """The workplace's name from the directory; its SIP ID when none is known."""
     directory = PbxDirectory(
         workplaces=(Workplace("111", "Ресепшн"), Workplace("222", "")),
     )
-    call = SimpleNamespace(
-        direction=None,
-        caller="+7",
-        callee="+7",
-        state=SimpleNamespace(value="x"),
-        workplace="111",
-        started=None,
-    )
-    assert call_summary(call, directory)["workplace_name"] == "Ресепшн"
-    call.workplace = "222"
-    assert call_summary(call, directory)["workplace_name"] == "222"
-    call.workplace = "333"
-    assert call_summary(call, directory)["workplace_name"] == "333"
-    assert call_summary(call, None)["workplace_name"] == "333"
-    call.workplace = None
-    assert call_summary(call, directory)["workplace_name"] is None
+    started = datetime(2026, 1, 1, tzinfo=UTC)
 
+    def listed(workplace: str | None) -> Any:
+        known = directory.workplace(workplace) if workplace else None
+        call = TrackedCall(
+            "c1",
+            None,
+            "+79161234567",
+            "+74996497803",
+            CallState.SHOWING,
+            workplace,
+            started,
+            False,
+            Leg("c1~1o", None),
+            None,
+        )
+        name = known.display_name if known else None
+        return CallView.of_call("entry", call, name).listing()["workplace_name"]
 
-async def test_last_call_is_kept_across_a_restart(
-    hass: HomeAssistant,
-    ha_server: HomeAssistantServer,
-    simulator: SimulatorServer,
-    current_request_with_host: None,
-) -> None:
-    """After a restart Last call still shows the call that ended last, not unknown."""
-    ended = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-    attributes = {"caller": "+79161234567", "missed": True, "duration": 0}
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            (
-                State(LAST, ended.isoformat(), attributes),
-                {
-                    "native_value": {
-                        "__type": "<class 'datetime.datetime'>",
-                        "isoformat": ended.isoformat(),
-                    },
-                    "native_unit_of_measurement": None,
-                },
-            )
-        ],
-    )
-    result = await async_complete_sign_in(hass, ha_server, await async_start_flow(hass))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    last = hass.states.get(LAST)
-    assert last.state == ended.isoformat()
-    assert last.attributes["caller"] == "+79161234567"
-    assert last.attributes["missed"] is True
-    # the next call that ends replaces it
-    call_id = await simulator.simulator.start_incoming_call("79160000000", EXTERNAL)
-    await _settle(hass, simulator)
-    await simulator.simulator.hang_up(call_id)
-    await _settle(hass, simulator)
-    last = hass.states.get(LAST)
-    assert last.state != ended.isoformat()
-    assert last.attributes["caller"] == "+79160000000"
+    assert listed("111") == "Ресепшн"
+    assert listed("222") == "222"
+    assert listed("333") == "333"
+    assert listed(None) is None

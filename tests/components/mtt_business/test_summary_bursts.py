@@ -15,7 +15,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 import pytest
 
-from custom_components.mtt_business.entity import SUMMARY_WRITE_COOLDOWN
+from custom_components.mtt_business.sensor import SUMMARY_WRITE_COOLDOWN
 
 from .conftest import HomeAssistantServer, collect_call_events
 

@@ -1,0 +1,200 @@
+"""What Home Assistant shows of a call: one typed, frozen view per change.
+
+The call monitor builds one `CallView` for each change the call tracker reports
+(with the routing decision, when routing acted) and hands that same object to the
+`mtt_business_call` event, the logbook (through the event's data), the event
+entities, the sensors and diagnostics. This module is the only place a call becomes
+a dict, so a key means the same thing wherever users meet it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from .api.models import Leg
+from .call_tracker import CallEvent, CallUpdate, TrackedCall
+
+EVENT_CALL: Final = "mtt_business_call"
+"""The bus event announcing every change of a call (automations, logbook)."""
+
+ROUTING_FAILED: Final = "routing_failed"
+"""The `state` of a second `mtt_business_call` event: the provider refused routing."""
+
+LISTED_CALLS_LIMIT: Final = 50
+"""Calls listed in the Active calls sensor's `calls` attribute, oldest first."""
+
+
+class RoutingAction(StrEnum):
+    """What personal-manager routing did with a parked call."""
+
+    TRANSFER = "transfer"
+    """Transferred to the workplace of the caller's personal manager."""
+    RELEASED = "released"
+    """No route: handed back to the PBX at once (the parking leg was ended)."""
+    NONE = "none"
+    """No route: left to the PBX after its parking window."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    """Routing's decision on a parked call, and the provider's refusal if any."""
+
+    action: RoutingAction
+    workplace: str | None = None
+    """The SIP ID of the workplace the call was transferred to."""
+    error: str | None = None
+    """Why the provider refused the command (then the call follows the PBX)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """A call after one change, as every part of the integration shows it."""
+
+    entry_id: str
+    call: TrackedCall
+    workplace_name: str | None
+    """The name of the call's workplace in the PBX's directory (else its SIP ID)."""
+    state: str
+    """What the change means for the call: a `CallEvent` (a leg's `finished` that
+    does not end the call is `hiding`), or `routing_failed`."""
+    events: tuple[CallEvent, ...] = ()
+    """The event entities' events, in order (`finished` then `missed`); empty when
+    nothing users see changed."""
+    workplaces: frozenset[str] = frozenset()
+    """Workplaces whose call state may have changed, or that the change names."""
+    leg: Leg | None = None
+    """The leg the push was about."""
+    transport_id: str | None = None
+    routing: RoutingDecision | None = None
+
+    @classmethod
+    def of_update(
+        cls,
+        entry_id: str,
+        update: CallUpdate,
+        workplace_name: str | None,
+        routing: RoutingDecision | None = None,
+        *,
+        state: str | None = None,
+    ) -> CallView:
+        """The view of one change the tracker reported (`state`: another meaning)."""
+        notification = update.notification
+        return cls(
+            entry_id,
+            update.call,
+            workplace_name,
+            state or update.state.value,
+            update.events,
+            update.workplaces,
+            notification.leg,
+            notification.transport_id,
+            routing,
+        )
+
+    @classmethod
+    def of_call(
+        cls, entry_id: str, call: TrackedCall, workplace_name: str | None
+    ) -> CallView:
+        """The view of a call as it is now (listing the active calls)."""
+        return cls(entry_id, call, workplace_name, call.state.value, leg=call.leg)
+
+    @property
+    def missed(self) -> bool:
+        """An incoming call that ended unanswered (see `call_tracker`)."""
+        return CallEvent.MISSED in self.events
+
+    def event_data(self) -> dict[str, Any]:
+        """The data of the `mtt_business_call` event."""
+        call = self.call
+        leg = self.leg or call.leg
+        routing = self.routing
+        data: dict[str, Any] = {
+            "entry_id": self.entry_id,
+            "call_id": call.call_id,
+            "leg_id": leg.id,
+            "tag": leg.tag,
+            "transport_id": self.transport_id,
+            "state": self.state,
+            "missed": self.missed,
+            "seen_start": call.seen_start,
+            "direction": call.direction.value if call.direction else None,
+            "caller": call.caller,
+            "callee": call.callee,
+            "workplace": call.workplace,
+            "workplace_name": self.workplace_name,
+            "duration": call.duration,
+            "reason": call.reason,
+            "record_url": call.record_url,
+        }
+        if routing is not None:
+            data["routing"] = routing.action.value
+            data["routed_to"] = routing.workplace
+            if routing.error is not None:
+                data["routing_error"] = routing.error
+        return data
+
+    def event_attributes(self) -> dict[str, Any]:
+        """The attributes of a Call event entity's event."""
+        call = self.call
+        return {
+            "call_id": call.call_id,
+            "direction": call.direction.value if call.direction else None,
+            "caller": call.caller,
+            "callee": call.callee,
+            "workplace": call.workplace,
+            "duration": call.duration,
+            "reason": call.reason,
+            "record_url": call.record_url,
+        }
+
+    def listing(self) -> dict[str, Any]:
+        """The call as listed by the Active calls sensor (one shape for every call)."""
+        call = self.call
+        return {
+            "direction": call.direction.value if call.direction else None,
+            "caller": call.caller,
+            "callee": call.callee,
+            "state": call.state.value,
+            "workplace": call.workplace,
+            "workplace_name": self.workplace_name or call.workplace,
+            "started": call.started.isoformat(),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """An ended call as the Last call sensor shows it: its listing and its end."""
+        call = self.call
+        return self.listing() | {
+            "call_id": call.call_id,
+            "missed": self.missed,
+            "duration": call.duration,
+            "reason": call.reason,
+        }
+
+
+EVENT_ATTRIBUTES: Final = (
+    "call_id",
+    "direction",
+    "caller",
+    "callee",
+    "workplace",
+    "duration",
+    "reason",
+    "record_url",
+)
+"""The keys of `CallView.event_attributes` (kept out of the recorder)."""
+SUMMARY_ATTRIBUTES: Final = (
+    "direction",
+    "caller",
+    "callee",
+    "state",
+    "workplace",
+    "workplace_name",
+    "started",
+    "call_id",
+    "missed",
+    "duration",
+    "reason",
+)
+"""The keys of `CallView.summary` (restored by the Last call sensor)."""
