@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .call_tracker import TrackedCall
+from .call_view import CallView
 from .data import MttBusinessConfigEntry
 from .redirect_uri import async_get_redirect_uri
 
@@ -21,8 +21,10 @@ TO_REDACT = {
 }
 
 
-def _call(call: TrackedCall) -> dict[str, Any]:
-    return async_redact_data(asdict(call), TO_REDACT)
+def _call(view: CallView) -> dict[str, Any]:
+    """Everything known of an active call, its recording's link redacted."""
+    details = asdict(view.call) | {"workplace_name": view.workplace_name}
+    return async_redact_data(details, TO_REDACT)
 
 
 async def async_get_config_entry_diagnostics(
@@ -40,7 +42,10 @@ async def async_get_config_entry_diagnostics(
         "directory": asdict(data.directory.data) if data.directory.data else None,
         "last_update_success": data.directory.last_update_success,
         "active_calls": [
-            _call(call) for call in data.call_monitor.tracker.active_calls()
+            _call(view)
+            for view in data.call_monitor.views(
+                data.call_monitor.tracker.active_calls()
+            )
         ],
     }
     redacted: dict[str, Any] = _redact_secret(diagnostics, redirect_uri.secret)

@@ -109,12 +109,9 @@ class Party:
     """Party A (`caller`) or party B (`callee`) of a call notification, as sent."""
 
     account_id: str | None = None
-    centrex_id: str | None = None
     display_id: str | None = None
     display_name: str | None = None
     id: str | None = None
-    extension_id: str | None = None
-    forwarders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +127,6 @@ class CallNotification:
     transport_id: str | None = None
     duration: int | None = None
     reason: str | None = None
-    reason_code: str | None = None
     record_url: str | None = None
     account_id: str | None = None
 

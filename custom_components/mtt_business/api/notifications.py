@@ -16,11 +16,10 @@ is parsed, before it can reach a state, an event or a log line. The bounds:
 - `duration`: whole seconds from 0 to `MAX_DURATION` (one week); a JSON number like
   `1e30` (a float) or `1` followed by 400 zeros (an int) is out of range.
 - `startTime`: a Moscow wall time of a year from 2000 to 2100.
-- `forwarderList`: at most `MAX_FORWARDERS` (32) entries.
 
 A required value that breaks a bound (`event`, `call.id`, `state`) rejects the push
 (`InvalidNotificationError`, the receiver answers 400); an optional one is dropped
-(None, or no forwarders) and the push is still understood. A JSON integer
+(None) and the push is still understood. A JSON integer
 of more than 4,300 digits cannot even be decoded (Python's limit): the body is not
 JSON. The messages of `InvalidNotificationError` quote at most `QUOTE_LENGTH` (20)
 characters of a value, ASCII-escaped, so that a rejection can be logged and answered
@@ -54,7 +53,6 @@ MAX_ID_NUMBER = 10**20 - 1
 MAX_TEXT_LENGTH = 1_000
 MAX_URL_LENGTH = 2_048
 MAX_DURATION = 7 * 24 * 3600
-MAX_FORWARDERS = 32
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 QUOTE_LENGTH = 20
@@ -167,23 +165,11 @@ def _party(value: Any) -> Party | None:
     if not isinstance(value, dict):
         return None
     get = value.get
-    forwarders = get("forwarderList")
     return Party(
         account_id=_str(get("accountId")),
-        centrex_id=_str(get("centrexId")),
         display_id=_str(get("displayId")),
         display_name=_display_name(value),
         id=_str(get("id")),
-        extension_id=_str(get("extensionId")),
-        forwarders=tuple(
-            fid
-            for item in forwarders
-            if isinstance(item, dict) and (fid := _str(item.get("id")))
-        )
-        if forwarders
-        and isinstance(forwarders, list)
-        and len(forwarders) <= MAX_FORWARDERS
-        else (),
     )
 
 
@@ -227,7 +213,6 @@ def _call(result: Any) -> CallNotification:
         transport_id=_str(info.get("transportId")),
         duration=_int(info.get("duration")),
         reason=_text(info.get("reason")),
-        reason_code=_str(info.get("reasonCode")),
         record_url=_str(info.get("urlRecord"), MAX_URL_LENGTH),
         account_id=_str(info.get("accountId")),
     )

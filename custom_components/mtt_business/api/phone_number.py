@@ -50,26 +50,6 @@ def normalize_prefix(raw: str) -> str | None:
     return "+" + digits
 
 
-def is_phone_number(value: str | None) -> bool:
-    """Whether a value reads as a phone number (rather than a SIP ID or extension)."""
-    normalized = normalize_number(value)
-    return normalized is not None and normalized.startswith("+")
-
-
-def parse_number(raw: str) -> str:
-    """Normalize user input, raising ValueError for what cannot be read."""
-    normalized = normalize_number(raw)
-    if normalized is None:
-        raise ValueError(f"not a number: {raw!r}")
-    return normalized
-
-
-def same_subscriber(a: str | None, b: str | None) -> bool:
-    """Whether two values name the same subscriber whatever their format."""
-    na, nb = normalize_number(a), normalize_number(b)
-    return na is not None and na == nb
-
-
 def format_number(value: str) -> str:
     """For people: `+7 912 345-67-89` for Russian numbers, others unchanged."""
     if re.fullmatch(r"\+7\d{10}", value):

@@ -13,6 +13,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.mtt_business import async_remove_config_entry_device
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.diagnostics import (
     async_get_config_entry_diagnostics,
@@ -115,13 +116,19 @@ async def test_unload_and_removed_workplace(
     assert "Ресепшн" not in {d.name for d in devices}
     assert len(devices) == 3
     pbx = next(d for d in devices if d.name == config_entry.title)
-    from custom_components.mtt_business import async_remove_config_entry_device
-
-    assert not await async_remove_config_entry_device(hass, config_entry, pbx)
+    listed = next(d for d in devices if d.name == "Менеджер Иван")
     stale = device_registry.async_get_or_create(
-        config_entry_id=config_entry.entry_id, identifiers={(DOMAIN, "gone")}
+        config_entry_id=config_entry.entry_id,
+        identifiers={(DOMAIN, f"{config_entry.unique_id}_883140000000001")},
     )
-    assert await async_remove_config_entry_device(hass, config_entry, stale)
+
+    async def remove(device: dr.DeviceEntry) -> bool:
+        return await async_remove_config_entry_device(hass, config_entry, device)
+
+    # The PBX and a workplace the PBX still has stay; a workplace it lost goes.
+    assert not await remove(pbx)
+    assert not await remove(listed)
+    assert await remove(stale)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.NOT_LOADED
 
