@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 import logging
+from typing import Any
 
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
 from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
@@ -15,15 +16,18 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
 from .call_monitor import CallMonitor
-from .const import DOMAIN
+from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices, identified_workplace, pbx_identifier
 from .directory_store import DirectoryStore
+from .issues import async_check_redirect_uri, async_delete_entry_issues
+from .push_health import PushHealth
 from .redirect_uri import async_get_redirect_uri
 from .routing import async_start_routing
 from .services import async_setup_services
@@ -33,7 +37,12 @@ __all__ = ["CONFIG_SCHEMA"]
 
 _LOGGER = logging.getLogger(__name__)
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -84,8 +93,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
                 HassJob(_async_read_again, cancel_on_shutdown=True),
             )
         )
-    call_monitor = CallMonitor(hass, entry, directory)
-    entry.runtime_data = MttBusinessData(client, directory, call_monitor)
+    push_health = PushHealth(hass, entry)
+    entry.async_on_unload(push_health.async_stop)
+    call_monitor = CallMonitor(hass, entry, directory, push_health)
+    entry.runtime_data = MttBusinessData(client, directory, call_monitor, push_health)
+    await _async_watch_redirect_uri(hass, entry)
 
     @callback
     def _async_directory_changed() -> None:
@@ -101,6 +113,37 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     return True
 
 
+async def _async_watch_redirect_uri(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry
+) -> None:
+    """Compare the Redirect URI with the one signed in with, now and on changes."""
+    redirect_uri = await async_get_redirect_uri(hass)
+    if CONF_REDIRECT_URI not in entry.data:
+        # Signed in before the Redirect URI was recorded: take today's.
+        try:
+            url: str | None = redirect_uri.url(hass)
+        except NoURLAvailableError:
+            url = None
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_REDIRECT_URI: url}
+        )
+
+    @callback
+    def _async_check(*_: Any) -> None:
+        changed = async_check_redirect_uri(hass, entry, redirect_uri)
+        entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
+
+    _async_check()
+    entry.async_on_unload(hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_check))
+    entry.async_on_unload(entry.add_update_listener(_async_checked))
+
+
+async def _async_checked(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> None:
+    """The entry's data or options changed (e.g. a new Redirect URI was confirmed)."""
+    changed = async_check_redirect_uri(hass, entry, await async_get_redirect_uri(hass))
+    entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
+
+
 async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
@@ -111,8 +154,9 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> None:
-    """Forget what the entry kept of its PBX."""
+    """Forget what the entry kept of its PBX, and its repair issues."""
     await DirectoryStore(hass, entry.entry_id).async_remove()
+    async_delete_entry_issues(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -15,6 +15,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
 
 from . import const
 from .api import AbstractAuth, AuthenticationError, MttBusinessClient, TokenRefreshError
+from .issues import async_note_refresh_failed, async_note_refresh_worked
 from .settings import get_settings
 
 
@@ -65,7 +66,13 @@ class OAuth2SessionAuth(AbstractAuth):
                 f"MTT Business refused to renew the access token ({_token_error(err)})"
             ) from err
         except (OAuth2TokenRequestBaseError, ClientError, TimeoutError) as err:
+            async_note_refresh_failed(
+                self._oauth_session.hass, self._oauth_session.config_entry
+            )
             raise TokenRefreshError(_token_error(err)) from err
+        async_note_refresh_worked(
+            self._oauth_session.hass, self._oauth_session.config_entry
+        )
         return cast("str", self._oauth_session.token["access_token"])
 
     async def async_force_refresh_access_token(self) -> str:

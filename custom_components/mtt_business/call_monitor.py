@@ -21,6 +21,7 @@ from .call_tracker import CallTracker, CallUpdate, TrackedCall
 from .call_view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
+from .push_health import PushHealth
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,10 +46,12 @@ class CallMonitor:
         hass: HomeAssistant,
         entry: MttBusinessConfigEntry,
         directory: DirectoryCoordinator,
+        push_health: PushHealth,
     ) -> None:
-        """Follow the calls of the entry's PBX."""
+        """Follow the calls of the entry's PBX; count its pushes in `push_health`."""
         self.hass = hass
         self.entry = entry
+        self._push_health = push_health
         self._directory = directory
         self.tracker = CallTracker(
             directory.data or PbxDirectory(), clock=dt_util.utcnow
@@ -89,6 +92,7 @@ class CallMonitor:
     def async_handle(self, notification: Notification) -> None:
         """Take a push: re-read the directory, or fold in a call's news."""
         if isinstance(notification, PbxNotification):
+            self._push_health.async_note_push()
             _LOGGER.debug(
                 "The PBX changed (%s): reading it again", notification.event_type
             )
@@ -98,12 +102,12 @@ class CallMonitor:
                 f"{self.entry.entry_id} directory refresh",
             )
             return
-        if (
-            isinstance(notification, CallNotification)
-            and self.tracker.concerns(notification)
-            and (update := self.tracker.apply(notification)) is not None
+        if isinstance(notification, CallNotification) and self.tracker.concerns(
+            notification
         ):
-            self._async_announce(update)
+            self._push_health.async_note_push()
+            if (update := self.tracker.apply(notification)) is not None:
+                self._async_announce(update)
 
     def workplace_name(self, sip_id: str | None) -> str | None:
         """The name of a workplace of this PBX, for people to read."""

@@ -23,7 +23,7 @@ from .api import AuthenticationError, MttBusinessError
 from .api.models import PbxDirectory
 from .api.phone_number import format_number, normalize_number
 from .auth import StaticTokenAuth, create_client
-from .const import DOMAIN, PROVIDER_PORTAL_URL
+from .const import CONF_REDIRECT_URI, DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 from .options_flow import RoutingOptionsFlow
 from .redirect_uri import async_get_redirect_uri, meets_provider_requirements
@@ -148,6 +148,8 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
         """Test the account, then create or update the entry."""
+        # The Redirect URI signed in with: a later change of it is a repair issue.
+        data = {**data, CONF_REDIRECT_URI: await self._async_redirect_url()}
         client = create_client(
             self.hass, StaticTokenAuth(data["token"]["access_token"])
         )

@@ -17,6 +17,8 @@ MODELS: Final[dict[str, tuple[str, str]]] = {
 translates device names, not models, so the devices carry the model in the language
 Home Assistant has when they are written (English for other languages)."""
 
+CONF_REDIRECT_URI: Final = "redirect_uri"
+"""The Redirect URI the entry signed in with (in the entry's data)."""
 CONF_OAUTH_URL: Final = "oauth_url"
 CONF_API_URL: Final = "api_url"
 

@@ -12,6 +12,7 @@ from .api import MttBusinessClient
 if TYPE_CHECKING:
     from .call_monitor import CallMonitor
     from .coordinator import DirectoryCoordinator
+    from .push_health import PushHealth
 
 
 @dataclass(slots=True)
@@ -21,6 +22,7 @@ class MttBusinessData:
     client: MttBusinessClient
     directory: DirectoryCoordinator
     call_monitor: CallMonitor
+    push_health: PushHealth
     parked_numbers: set[str] = field(default_factory=set)
     """External numbers (normalized) whose parking Home Assistant last turned on."""
 

@@ -21,6 +21,7 @@ from .call_monitor import CallMonitor
 from .call_view import CallView
 from .coordinator import DirectoryCoordinator
 from .devices import entity_unique_id, pbx_device_info, workplace_device_info
+from .push_health import PushHealth
 
 
 class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
@@ -92,6 +93,37 @@ class CallEntity(MttBusinessEntity):
     def _async_call_changed(self, view: CallView | None) -> None:
         """A call changed (None: calls were dropped): write the state."""
         self.async_write_ha_state()
+
+
+class PushHealthEntity(MttBusinessEntity):
+    """A diagnostic entity of the PBX's pushes (`push_health.py`).
+
+    Like a `CallEntity`, it stays available while the directory cannot be read.
+    """
+
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        push_health: PushHealth,
+        description: EntityDescription,
+    ) -> None:
+        """Show `push_health` on the PBX's device."""
+        super().__init__(coordinator, description)
+        self._push_health = push_health
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Some directory is known (maybe not the latest)."""
+        return self._listed
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write the state when the pushes' figures or problems change."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._push_health.async_add_listener(self.async_write_ha_state)
+        )
 
 
 @callback

@@ -25,9 +25,23 @@ ALREADY_COMPLETE_PAGE = """<!DOCTYPE html>
 """
 """Shown when the browser comes back to a sign-in that has ended (a reload)."""
 
+ADDRESS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>MTT Business</title></head>
+<body>
+<p>This is the MTT Business address (Redirect URI) of this Home Assistant.</p>
+<p lang="ru">Это адрес MTT Business (Redirect URI) этого Home Assistant.</p>
+</body>
+</html>
+"""
+"""Shown at the Redirect URI itself: the MTT portal checks that it answers."""
+
+SIGN_IN_PARAMETERS = frozenset({"code", "state", "error"})
+
 
 class OAuthCallbackView(HomeAssistantView):
-    """Answers GET `<Redirect URI>?code=…&state=…` (or `?error=…&state=…`).
+    """Answers GET `<Redirect URI>?code=…&state=…` (or `?error=…&state=…`), and
+    GET or HEAD on the Redirect URI itself (200, a page saying what it is).
 
     The portal sends the browser here; the request is handed to Home Assistant's own
     OAuth callback, which resumes the config flow named in the signed `state`. A
@@ -45,9 +59,15 @@ class OAuthCallbackView(HomeAssistantView):
         self._callback = OAuth2AuthorizeCallbackView()
 
     async def get(self, request: web.Request, secret: str) -> web.StreamResponse:
-        """Resume the sign-in; a wrong secret is an unknown URL."""
+        """Resume the sign-in; a wrong secret is an unknown URL.
+
+        Without a sign-in's parameters this is the portal's (or a person's) check
+        that the address answers: a short page says what it is.
+        """
         if not self._matches(secret):
             raise web.HTTPNotFound
+        if not SIGN_IN_PARAMETERS & request.query.keys():
+            return web.Response(text=ADDRESS_PAGE, content_type="text/html")
         try:
             return await self._callback.get(request)
         except FlowError, InvalidData:
@@ -55,3 +75,9 @@ class OAuthCallbackView(HomeAssistantView):
             # moved past the sign-in step.
             _LOGGER.debug("The browser came back to a sign-in that has ended")
             return web.Response(text=ALREADY_COMPLETE_PAGE, content_type="text/html")
+
+    async def head(self, request: web.Request, secret: str) -> web.StreamResponse:
+        """The portal's reachability check, without the page."""
+        if not self._matches(secret):
+            raise web.HTTPNotFound
+        return web.Response(content_type="text/html")

@@ -28,7 +28,13 @@ from .call_tracker import CallEvent, WorkplaceCallState
 from .call_view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
-from .entity import CallEntity, MttBusinessEntity, async_add_workplace_entities
+from .entity import (
+    CallEntity,
+    MttBusinessEntity,
+    PushHealthEntity,
+    async_add_workplace_entities,
+)
+from .push_health import PushHealth
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +60,13 @@ class DirectorySensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[PbxDirectory, str], StateType]
     attrs_fn: Callable[[PbxDirectory, str], dict[str, Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PushHealthDescription(SensorEntityDescription):
+    """A figure of the PBX's pushes."""
+
+    value_fn: Callable[[PushHealth], StateType | datetime]
 
 
 def _listed_calls(monitor: CallMonitor, sip_id: str | None) -> dict[str, Any]:
@@ -110,6 +123,22 @@ TERMINALS = DirectorySensorDescription(
 )
 
 
+LAST_PUSH = PushHealthDescription(
+    key="last_push",
+    translation_key="last_push",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda health: health.last_push,
+)
+PUSHES_RECEIVED = PushHealthDescription(
+    key="pushes_received",
+    translation_key="pushes_received",
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda health: health.pushes,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MttBusinessConfigEntry,
@@ -122,6 +151,8 @@ async def async_setup_entry(
         [
             CallSummarySensor(directory, monitor, ACTIVE_CALLS),
             LastCallSensor(directory, monitor, LAST_CALL),
+            PushHealthSensor(directory, data.push_health, LAST_PUSH),
+            PushHealthSensor(directory, data.push_health, PUSHES_RECEIVED),
         ]
     )
     async_add_workplace_entities(
@@ -259,3 +290,15 @@ class DirectorySensor(MttBusinessEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Its details."""
         return self.entity_description.attrs_fn(self.coordinator.data, self._sip_id)
+
+
+class PushHealthSensor(PushHealthEntity, SensorEntity):
+    """A figure of the PBX's pushes since Home Assistant started."""
+
+    entity_description: PushHealthDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType | datetime:
+        """The figure."""
+        return self.entity_description.value_fn(self._push_health)

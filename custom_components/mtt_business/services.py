@@ -156,6 +156,8 @@ async def _async_make_call(call: ServiceCall) -> ServiceResponse:
         call_id = await entry.runtime_data.client.make_call(caller, callee)
     except MttBusinessError as err:
         raise translated_error(call.hass, entry, err) from err
+    # The PBX pushes the call's first state at once: silence means pushes are lost.
+    entry.runtime_data.push_health.async_expect_push()
     return {"call_id": call_id}
 
 
