@@ -40,10 +40,10 @@ SIGN_IN_PARAMETERS = frozenset({"code", "state", "error"})
 
 
 class OAuthCallbackView(HomeAssistantView):
-    """Answers GET `<Redirect URI>?code=…&state=…` (or `?error=…&state=…`), and
-    GET or HEAD on the Redirect URI itself (200, a page saying what it is).
+    """Answers at the Redirect URI: the return from sign-in, and the portal's check.
 
-    The portal sends the browser here; the request is handed to Home Assistant's own
+    GET or HEAD without a sign-in's parameters gets 200 and a page saying what the
+    address is. GET `?code=…&state=…` (or `?error=…&state=…`) comes from the portal: the browser is sent here; the request is handed to Home Assistant's own
     OAuth callback, which resumes the config flow named in the signed `state`. A
     flow that has already ended (the page reloaded, the link opened again) gets a
     friendly page instead of an error.

@@ -101,6 +101,8 @@ async def ha_server(
     simulator: SimulatorServer,
 ) -> HomeAssistantServer:
     """Our integration set up and pointed at the simulator, its client registered."""
+    # Repairs serves HTTP views: set it up before the HTTP server starts.
+    assert await async_setup_component(hass, "repairs", {})
     assert await async_setup_component(
         hass,
         DOMAIN,
