@@ -43,9 +43,9 @@ class OAuthCallbackView(HomeAssistantView):
     """Answers at the Redirect URI: the return from sign-in, and the portal's check.
 
     GET or HEAD without a sign-in's parameters gets 200 and a page saying what the
-    address is. GET `?code=…&state=…` (or `?error=…&state=…`) comes from the portal: the browser is sent here; the request is handed to Home Assistant's own
-    OAuth callback, which resumes the config flow named in the signed `state`. A
-    flow that has already ended (the page reloaded, the link opened again) gets a
+    address is. GET `?code=…&state=…` (or `?error=…&state=…`) is the browser sent
+    back by the portal: it is handed to Home Assistant's own OAuth callback, which
+    resumes the config flow named in the signed `state`. A flow that has already ended (the page reloaded, the link opened again) gets a
     friendly page instead of an error.
     """
 
