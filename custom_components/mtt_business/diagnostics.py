@@ -18,6 +18,7 @@ TO_REDACT = {
     "client_secret",
     "token",
     "record_url",
+    "redirect_uri",
 }
 
 

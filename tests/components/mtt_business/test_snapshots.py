@@ -207,7 +207,12 @@ async def test_entities_and_devices(
     """
     matching = snapshot.with_defaults(matcher=_placeholders(entry))
     registered = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    assert {r.domain for r in registered} == {"event", "sensor", "switch"}
+    assert {r.domain for r in registered} == {
+        "binary_sensor",
+        "event",
+        "sensor",
+        "switch",
+    }
     for entity_entry in registered:
         assert entity_entry == matching(name=f"{entity_entry.entity_id}-entry")
         state = _state(hass, entity_entry.entity_id)
