@@ -19,6 +19,10 @@ TO_REDACT = {
     "token",
     "record_url",
     "redirect_uri",
+    # People's numbers and the provider's internal address: diagnostics are shared.
+    "caller",
+    "callee",
+    "transport_id",
 }
 
 
