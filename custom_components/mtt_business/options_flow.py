@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectOptionDict,
@@ -25,13 +25,12 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
-from .api.models import PbxDirectory
 from .api.phone_number import normalize_prefix
 from .const import DOMAIN
-from .data import MttBusinessConfigEntry
+from .options_base import CONF_TABLE, OptionsFlowBase
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
+from .text_table import format_table, table_lines
 
-CONF_TABLE = "table"
 CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"
 CONF_ROUTE = "route"
@@ -43,21 +42,12 @@ NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
 type Route = dict[str, str]
 
 
-class RoutingOptionsFlow(OptionsFlow):
+class RoutingOptionsFlow(OptionsFlowBase):
     """Keep the routing table: caller number or prefix → workplace."""
 
     def __init__(self) -> None:
         """Start with no rule being edited."""
         self._editing: int | None = None
-
-    @property
-    def _entry(self) -> MttBusinessConfigEntry:
-        entry: MttBusinessConfigEntry = self.config_entry
-        return entry
-
-    @property
-    def _directory(self) -> PbxDirectory:
-        return self._entry.runtime_data.directory.data
 
     def _routes(self) -> list[Route]:
         return [dict(route) for route in self._entry.options.get(CONF_ROUTES, [])]
@@ -74,9 +64,6 @@ class RoutingOptionsFlow(OptionsFlow):
             SelectOptionDict(value=str(index), label=self._label(route))
             for index, route in enumerate(self._routes())
         ]
-
-    def _save(self, **changes: Any) -> ConfigFlowResult:
-        return self.async_create_entry(data={**self._entry.options, **changes})
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -206,53 +193,36 @@ class RoutingOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """The whole table as text: one `caller number or prefix = workplace` a line."""
-        errors: dict[str, str] = {}
-        placeholders = {"line": ""}
-        if user_input is not None:
-            by_name = {
-                w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
-            }
-            routes: list[Route] = []
-            seen: set[str] = set()
-            for raw in str(user_input.get(CONF_TABLE, "")).splitlines():
-                if not raw.strip():
-                    continue
-                caller, _, target = raw.partition("=")
-                prefix = normalize_prefix(caller.strip())
-                target = target.strip()
-                workplace = (
-                    target
-                    if self._directory.workplace(target) is not None
-                    else by_name.get(target.casefold())
-                )
-                if prefix is None or workplace is None or prefix in seen:
-                    errors[CONF_TABLE] = "invalid_route"
-                    placeholders["line"] = raw.strip()
-                    break
-                seen.add(prefix)
-                routes.append({"caller": prefix, "workplace": workplace})
-            if not errors:
-                return self._save(**{CONF_ROUTES: routes})
-        table = (
-            user_input.get(CONF_TABLE, "")
-            if user_input
-            else "\n".join(
-                f"{route['caller']} = {self._workplace_name(route['workplace'])}"
-                for route in self._routes()
+        if user_input is None:
+            return self._show_table(
+                "table",
+                format_table(
+                    (route["caller"], self._workplace_name(route["workplace"]))
+                    for route in self._routes()
+                ),
+                placeholders={"line": ""},
             )
-        )
-        return self.async_show_form(
-            step_id="table",
-            data_schema=vol.Schema(
-                {
-                    vol.Optional(CONF_TABLE, default=table): TextSelector(
-                        TextSelectorConfig(multiline=True)
-                    )
-                }
-            ),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        text = self._table_text(user_input)
+        by_name = {
+            w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
+        }
+        routes: list[Route] = []
+        seen: set[str] = set()
+        for line in table_lines(text):
+            prefix = normalize_prefix(line.key)
+            target = line.value or ""
+            workplace = (
+                target
+                if self._directory.workplace(target) is not None
+                else by_name.get(target.casefold())
+            )
+            if prefix is None or workplace is None or prefix in seen:
+                return self._show_table(
+                    "table", text, {CONF_TABLE: "invalid_route"}, {"line": line.text}
+                )
+            seen.add(prefix)
+            routes.append({"caller": prefix, "workplace": workplace})
+        return self._save(**{CONF_ROUTES: routes})
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

@@ -190,7 +190,10 @@ async def test_the_table_as_text(
     result = await _submit(
         hass,
         form,
-        {"table": "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581"},
+        {
+            "table": "# Customers\n8 (916) 123-45-67 = менеджер иван\n\n"
+            "+7495 = 883140777716581"
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options["routes"] == [
@@ -198,11 +201,14 @@ async def test_the_table_as_text(
         {"caller": "+7495", "workplace": RECEPTION},
     ]
     again = await _open(hass, config_entry, "table")
-    schema = again["data_schema"]
-    assert schema is not None
-    table = next(k for k in schema.schema if k == "table").default()
+    table = _suggested(again, "table")
     assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
-    cleared = await _submit(hass, again, {"table": ""})
+    unchanged = await _submit(hass, again, {"table": table})
+    assert unchanged["type"] is FlowResultType.CREATE_ENTRY
+    assert len(config_entry.options["routes"]) == 2
+    # The frontend sends no value for a text field the user emptied.
+    emptied = await _open(hass, config_entry, "table")
+    cleared = await _submit(hass, emptied, {})
     assert cleared["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options["routes"] == []
 
