@@ -13,6 +13,7 @@ from .data import MttBusinessConfigEntry
 from .phone_book import PhoneBook
 
 CONF_TABLE = "table"
+CONF_REMOVE = "remove"
 
 
 class OptionsFlowBase(OptionsFlow):

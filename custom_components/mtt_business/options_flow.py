@@ -1,10 +1,10 @@
-"""Options flow: the routing table of personal managers.
+"""Options flow: the routing table of personal managers, and the phone book.
 
 A menu: add a rule (caller number or prefix → workplace, chosen from the PBX's
 workplaces), edit one, remove some, edit the whole table as text (for pasting many
-customers at once), and whether unmatched parked calls go back to the PBX at once.
-Every change is saved on its own; routing reads the options when a call comes, so
-nothing is reloaded.
+customers at once), whether unmatched parked calls go back to the PBX at once, and
+the phone book's steps (options_phone_book.py). Every change is saved on its own;
+routing reads the options when a call comes, so nothing is reloaded.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ import probatio as vol
 
 from .api.phone_number import normalize_prefix
 from .const import DOMAIN
-from .options_base import CONF_TABLE, OptionsFlowBase
+from .options_base import CONF_REMOVE, CONF_TABLE
+from .options_phone_book import PhoneBookSteps
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
 from .text_table import format_table, table_lines
 
 CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"
 CONF_ROUTE = "route"
-CONF_REMOVE = "remove"
 # "No rules yet.", in Home Assistant's language: a text of the translations'
 # `selector` category, which holds such option-like labels.
 NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
@@ -42,8 +42,8 @@ NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
 type Route = dict[str, str]
 
 
-class RoutingOptionsFlow(OptionsFlowBase):
-    """Keep the routing table: caller number or prefix → workplace."""
+class MttBusinessOptionsFlow(PhoneBookSteps):
+    """Keep the routing table (caller → workplace) and the phone book."""
 
     def __init__(self) -> None:
         """Start with no rule being edited."""
@@ -68,12 +68,16 @@ class RoutingOptionsFlow(OptionsFlowBase):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The menu, with the current rules in its description."""
+        """The menu, with the current rules and the phone book's size."""
         routes = self._routes()
         menu = ["add_route"]
         if routes:
             menu += ["edit_route", "remove_routes"]
-        menu += ["table", "settings"]
+        menu += ["table", "settings", "add_contact"]
+        contacts = len(self._phone_book())
+        if contacts:
+            menu += ["edit_contact", "remove_contacts"]
+        menu += ["contacts_table"]
         summary = "\n".join(f"- {self._label(route)}" for route in routes)
         if not summary:
             texts = await async_get_translations(
@@ -83,7 +87,7 @@ class RoutingOptionsFlow(OptionsFlowBase):
         return self.async_show_menu(
             step_id="init",
             menu_options=menu,
-            description_placeholders={"routes": summary},
+            description_placeholders={"routes": summary, "contacts": str(contacts)},
         )
 
     async def async_step_add_route(

@@ -61,8 +61,14 @@ async def test_empty_table_menu(
     """With no rules there is nothing to edit or remove, and the menu says so."""
     hass.config.language = language
     result = await _menu(hass, config_entry)
-    assert result["menu_options"] == ["add_route", "table", "settings"]
-    assert result["description_placeholders"] == {"routes": sentence}
+    assert result["menu_options"] == [
+        "add_route",
+        "table",
+        "settings",
+        "add_contact",
+        "contacts_table",
+    ]
+    assert result["description_placeholders"] == {"routes": sentence, "contacts": "0"}
 
 
 async def test_add_rules_in_any_number_format(
@@ -87,9 +93,12 @@ async def test_add_rules_in_any_number_format(
         "remove_routes",
         "table",
         "settings",
+        "add_contact",
+        "contacts_table",
     ]
     assert menu["description_placeholders"] == {
-        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн"
+        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн",
+        "contacts": "0",
     }
 
 
