@@ -1,7 +1,7 @@
 """Options flow: the routing table of personal managers, and the phone book.
 
-A menu: add a rule (caller number or prefix → workplace, chosen from the PBX's
-workplaces), edit one, remove some, edit the whole table as text (for pasting many
+A menu: add a rule (caller number or prefix, or a contact of the phone book →
+workplace, chosen from the PBX's workplaces), edit one, remove some, edit the whole table as text (for pasting many
 customers at once), whether unmatched parked calls go back to the PBX at once, and
 the phone book's steps (options_phone_book.py). Every change is saved on its own;
 routing reads the options when a call comes, so nothing is reloaded.
@@ -19,16 +19,14 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
-from .api.phone_number import normalize_prefix
 from .const import DOMAIN
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps
+from .phone_book import route_caller
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
 from .text_table import format_table, table_lines
 
@@ -121,21 +119,27 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
     async def async_step_route(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """One rule: the caller's number or prefix, in any format, and a workplace."""
+        """One rule: a caller and a workplace.
+
+        The caller is a number or prefix in any format, or the name of a contact in
+        the phone book (kept as given, resolved when a call is matched).
+        """
         routes = self._routes()
         errors: dict[str, str] = {}
         if user_input is not None:
-            prefix = normalize_prefix(user_input[CONF_CALLER])
+            caller = route_caller(user_input[CONF_CALLER], self._phone_book())
             workplace = user_input[CONF_WORKPLACE]
             others = [r for i, r in enumerate(routes) if i != self._editing]
-            if prefix is None:
+            if caller is None:
                 errors[CONF_CALLER] = "invalid_caller"
-            elif any(route["caller"] == prefix for route in others):
+            elif any(
+                route["caller"].casefold() == caller.casefold() for route in others
+            ):
                 errors[CONF_CALLER] = "duplicate_caller"
             elif self._directory.workplace(workplace) is None:
                 errors[CONF_WORKPLACE] = "unknown_workplace"
             else:
-                route = {"caller": prefix, "workplace": workplace}
+                route = {"caller": caller, "workplace": workplace}
                 if self._editing is None:
                     routes.append(route)
                 else:
@@ -155,9 +159,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(
                     {
-                        vol.Required(CONF_CALLER): TextSelector(
-                            TextSelectorConfig(type=TextSelectorType.TEL)
-                        ),
+                        vol.Required(CONF_CALLER): TextSelector(),
                         vol.Required(CONF_WORKPLACE): SelectSelector(
                             SelectSelectorConfig(
                                 options=workplaces, mode=SelectSelectorMode.DROPDOWN
@@ -196,7 +198,10 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
     async def async_step_table(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The whole table as text: one `caller number or prefix = workplace` a line."""
+        """The whole table as text: one `caller = workplace` a line.
+
+        The caller is a number or prefix, or the name of a contact in the phone book.
+        """
         if user_input is None:
             return self._show_table(
                 "table",
@@ -211,21 +216,22 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
             w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
         }
         routes: list[Route] = []
+        book = self._phone_book()
         seen: set[str] = set()
         for line in table_lines(text):
-            prefix = normalize_prefix(line.key)
+            caller = route_caller(line.key, book)
             target = line.value or ""
             workplace = (
                 target
                 if self._directory.workplace(target) is not None
                 else by_name.get(target.casefold())
             )
-            if prefix is None or workplace is None or prefix in seen:
+            if caller is None or workplace is None or caller.casefold() in seen:
                 return self._show_table(
                     "table", text, {CONF_TABLE: "invalid_route"}, {"line": line.text}
                 )
-            seen.add(prefix)
-            routes.append({"caller": prefix, "workplace": workplace})
+            seen.add(caller.casefold())
+            routes.append({"caller": caller, "workplace": workplace})
         return self._save(**{CONF_ROUTES: routes})
 
     async def async_step_settings(
