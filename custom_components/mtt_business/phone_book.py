@@ -214,6 +214,28 @@ class PhoneBook:
         return numbers[0] if numbers else None
 
 
+class PhoneBookCache:
+    """An entry's phone book, built again only when the entry's options change.
+
+    Home Assistant gives an entry a new options mapping exactly when they change
+    (`async_update_entry` compares them first), so the mapping's identity tells.
+    """
+
+    __slots__ = ("_book", "_options")
+
+    def __init__(self) -> None:
+        """Start with no options seen."""
+        self._options: Mapping[str, Any] | None = None
+        self._book = PhoneBook()
+
+    def book(self, options: Mapping[str, Any]) -> PhoneBook:
+        """The phone book of these options (the one built last, if they are those)."""
+        if options is not self._options:
+            self._book = PhoneBook.from_options(options)
+            self._options = options
+        return self._book
+
+
 def route_caller(value: str, book: PhoneBook) -> str | None:
     """A routing rule's caller as it is stored; None if it is not one.
 

@@ -10,6 +10,7 @@ from custom_components.mtt_business.phone_book import (
     MAX_CONTACTS,
     Contact,
     PhoneBook,
+    PhoneBookCache,
     PhoneBookError,
     contacts_from_pairs,
     format_text,
@@ -245,3 +246,14 @@ def test_routing_rules_may_name_contacts() -> None:
     assert match_route(prefixes, "+79161234567") == "own"
     assert match_route(prefixes, "+74951234567") == "ivan"
     assert match_route(route_prefixes(routes, PhoneBook()), "+79031234567") is None
+
+
+def test_the_cache_builds_a_book_per_options() -> None:
+    cache = PhoneBookCache()
+    options = {"contacts": [{"number": "+7916", "name": "A"}]}
+    book = cache.book(options)
+    assert book.name_of("89161234567") == "A"
+    assert cache.book(options) is book
+    changed = {"contacts": [{"number": "+7916", "name": "B"}]}
+    assert cache.book(changed).name_of("89161234567") == "B"
+    assert cache.book({}).name_of("89161234567") is None

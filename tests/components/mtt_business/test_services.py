@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.phone_book import PhoneBookCache
 
 from .conftest import SimulatorServer
 
@@ -443,6 +444,22 @@ async def test_set_contacts_merges_into_the_phone_book(
     assert config_entry.state is ConfigEntryState.LOADED
     assert config_entry.runtime_data is runtime
     assert await _contacts_in_menu(hass, config_entry) == "4"
+
+
+async def test_a_cached_phone_book_follows_the_action(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Read per call from a cache, the phone book has each change at once."""
+    cache = PhoneBookCache()
+    assert cache.book(config_entry.options).name_of("89161234567") is None
+    await _call(hass, "set_contacts", {"contacts": {"8916": "Мобильные МТС"}})
+    book = cache.book(config_entry.options)
+    assert book.name_of("89161234567") == "Мобильные МТС"
+    assert cache.book(config_entry.options) is book
+    await _call(hass, "set_contacts", {"contacts": {"89161234567": "Иван Петров"}})
+    book = cache.book(config_entry.options)
+    assert book.name_of("+7 916 123-45-67") == "Иван Петров"
+    assert book.name_of("+7 916 123-45-68") == "Мобильные МТС"
 
 
 async def test_set_contacts_replaces_the_phone_book(
