@@ -235,6 +235,8 @@ def test_routing_rules_may_name_contacts() -> None:
         {"caller": "Иван Петров", "workplace": "ivan"},
         {"caller": "иван петров", "workplace": "later"},
         {"caller": "Gone", "workplace": "gone"},
+        {"caller": "", "workplace": "nobody"},
+        {"caller": "+7812"},
     ]
     assert route_prefixes(routes, book) == [
         {"caller": "+7916", "workplace": "own"},
