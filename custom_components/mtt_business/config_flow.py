@@ -25,7 +25,7 @@ from .api.phone_number import format_number, normalize_number
 from .auth import StaticTokenAuth, create_client
 from .const import CONF_REDIRECT_URI, DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
-from .options_flow import RoutingOptionsFlow
+from .options_flow import MttBusinessOptionsFlow
 from .redirect_uri import async_get_redirect_uri, meets_provider_requirements
 
 _LOGGER = logging.getLogger(__name__)
@@ -58,9 +58,9 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> RoutingOptionsFlow:
-        """The routing table of personal managers."""
-        return RoutingOptionsFlow()
+    def async_get_options_flow(config_entry: ConfigEntry) -> MttBusinessOptionsFlow:
+        """The routing table of personal managers, and the phone book."""
+        return MttBusinessOptionsFlow()
 
     @property
     def logger(self) -> logging.Logger:

@@ -1,4 +1,7 @@
-"""Diagnostics: the entry, its directory and its live calls, secrets redacted."""
+"""Diagnostics: the entry, its directory and its live calls, secrets redacted.
+
+The phone book (names of customers, up to 10,000 of them) is given as its size.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from homeassistant.core import HomeAssistant
 
 from .call_view import CallView
 from .data import MttBusinessConfigEntry
+from .phone_book import CONF_CONTACTS
 from .redirect_uri import async_get_redirect_uri
 
 TO_REDACT = {
@@ -38,11 +42,14 @@ async def async_get_config_entry_diagnostics(
     """What support needs to see, without tokens, secrets or the Redirect URI."""
     data = entry.runtime_data
     redirect_uri = await async_get_redirect_uri(hass)
+    options = dict(entry.options)
+    if CONF_CONTACTS in options:
+        options[CONF_CONTACTS] = len(options[CONF_CONTACTS])
     diagnostics: dict[str, Any] = {
         "entry": {
             "title": entry.title,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            "options": options,
         },
         "directory": asdict(data.directory.data) if data.directory.data else None,
         "last_update_success": data.directory.last_update_success,

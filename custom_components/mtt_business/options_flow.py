@@ -1,17 +1,17 @@
-"""Options flow: the routing table of personal managers.
+"""Options flow: the routing table of personal managers, and the phone book.
 
-A menu: add a rule (caller number or prefix → workplace, chosen from the PBX's
-workplaces), edit one, remove some, edit the whole table as text (for pasting many
-customers at once), and whether unmatched parked calls go back to the PBX at once.
-Every change is saved on its own; routing reads the options when a call comes, so
-nothing is reloaded.
+A menu: add a rule (caller number or prefix, or a contact of the phone book →
+workplace, chosen from the PBX's workplaces), edit one, remove some, edit the whole table as text (for pasting many
+customers at once), whether unmatched parked calls go back to the PBX at once, and
+the phone book's steps (options_phone_book.py). Every change is saved on its own;
+routing reads the options when a call comes, so nothing is reloaded.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectOptionDict,
@@ -19,23 +19,20 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
-from .api.models import PbxDirectory
-from .api.phone_number import normalize_prefix
 from .const import DOMAIN
-from .data import MttBusinessConfigEntry
+from .options_base import CONF_REMOVE, CONF_TABLE
+from .options_phone_book import PhoneBookSteps
+from .phone_book import route_caller
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
+from .text_table import format_table, table_lines
 
-CONF_TABLE = "table"
 CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"
 CONF_ROUTE = "route"
-CONF_REMOVE = "remove"
 # "No rules yet.", in Home Assistant's language: a text of the translations'
 # `selector` category, which holds such option-like labels.
 NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
@@ -43,21 +40,12 @@ NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
 type Route = dict[str, str]
 
 
-class RoutingOptionsFlow(OptionsFlow):
-    """Keep the routing table: caller number or prefix → workplace."""
+class MttBusinessOptionsFlow(PhoneBookSteps):
+    """Keep the routing table (caller → workplace) and the phone book."""
 
     def __init__(self) -> None:
         """Start with no rule being edited."""
         self._editing: int | None = None
-
-    @property
-    def _entry(self) -> MttBusinessConfigEntry:
-        entry: MttBusinessConfigEntry = self.config_entry
-        return entry
-
-    @property
-    def _directory(self) -> PbxDirectory:
-        return self._entry.runtime_data.directory.data
 
     def _routes(self) -> list[Route]:
         return [dict(route) for route in self._entry.options.get(CONF_ROUTES, [])]
@@ -75,18 +63,19 @@ class RoutingOptionsFlow(OptionsFlow):
             for index, route in enumerate(self._routes())
         ]
 
-    def _save(self, **changes: Any) -> ConfigFlowResult:
-        return self.async_create_entry(data={**self._entry.options, **changes})
-
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The menu, with the current rules in its description."""
+        """The menu, with the current rules and the phone book's size."""
         routes = self._routes()
         menu = ["add_route"]
         if routes:
             menu += ["edit_route", "remove_routes"]
-        menu += ["table", "settings"]
+        menu += ["table", "settings", "add_contact"]
+        contacts = len(self._phone_book())
+        if contacts:
+            menu += ["edit_contact", "remove_contacts"]
+        menu += ["contacts_table"]
         summary = "\n".join(f"- {self._label(route)}" for route in routes)
         if not summary:
             texts = await async_get_translations(
@@ -96,7 +85,7 @@ class RoutingOptionsFlow(OptionsFlow):
         return self.async_show_menu(
             step_id="init",
             menu_options=menu,
-            description_placeholders={"routes": summary},
+            description_placeholders={"routes": summary, "contacts": str(contacts)},
         )
 
     async def async_step_add_route(
@@ -130,21 +119,27 @@ class RoutingOptionsFlow(OptionsFlow):
     async def async_step_route(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """One rule: the caller's number or prefix, in any format, and a workplace."""
+        """One rule: a caller and a workplace.
+
+        The caller is a number or prefix in any format, or the name of a contact in
+        the phone book (kept as given, resolved when a call is matched).
+        """
         routes = self._routes()
         errors: dict[str, str] = {}
         if user_input is not None:
-            prefix = normalize_prefix(user_input[CONF_CALLER])
+            caller = route_caller(user_input[CONF_CALLER], self._phone_book())
             workplace = user_input[CONF_WORKPLACE]
             others = [r for i, r in enumerate(routes) if i != self._editing]
-            if prefix is None:
+            if caller is None:
                 errors[CONF_CALLER] = "invalid_caller"
-            elif any(route["caller"] == prefix for route in others):
+            elif any(
+                route["caller"].casefold() == caller.casefold() for route in others
+            ):
                 errors[CONF_CALLER] = "duplicate_caller"
             elif self._directory.workplace(workplace) is None:
                 errors[CONF_WORKPLACE] = "unknown_workplace"
             else:
-                route = {"caller": prefix, "workplace": workplace}
+                route = {"caller": caller, "workplace": workplace}
                 if self._editing is None:
                     routes.append(route)
                 else:
@@ -164,9 +159,7 @@ class RoutingOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(
                     {
-                        vol.Required(CONF_CALLER): TextSelector(
-                            TextSelectorConfig(type=TextSelectorType.TEL)
-                        ),
+                        vol.Required(CONF_CALLER): TextSelector(),
                         vol.Required(CONF_WORKPLACE): SelectSelector(
                             SelectSelectorConfig(
                                 options=workplaces, mode=SelectSelectorMode.DROPDOWN
@@ -205,54 +198,41 @@ class RoutingOptionsFlow(OptionsFlow):
     async def async_step_table(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The whole table as text: one `caller number or prefix = workplace` a line."""
-        errors: dict[str, str] = {}
-        placeholders = {"line": ""}
-        if user_input is not None:
-            by_name = {
-                w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
-            }
-            routes: list[Route] = []
-            seen: set[str] = set()
-            for raw in str(user_input.get(CONF_TABLE, "")).splitlines():
-                if not raw.strip():
-                    continue
-                caller, _, target = raw.partition("=")
-                prefix = normalize_prefix(caller.strip())
-                target = target.strip()
-                workplace = (
-                    target
-                    if self._directory.workplace(target) is not None
-                    else by_name.get(target.casefold())
-                )
-                if prefix is None or workplace is None or prefix in seen:
-                    errors[CONF_TABLE] = "invalid_route"
-                    placeholders["line"] = raw.strip()
-                    break
-                seen.add(prefix)
-                routes.append({"caller": prefix, "workplace": workplace})
-            if not errors:
-                return self._save(**{CONF_ROUTES: routes})
-        table = (
-            user_input.get(CONF_TABLE, "")
-            if user_input
-            else "\n".join(
-                f"{route['caller']} = {self._workplace_name(route['workplace'])}"
-                for route in self._routes()
+        """The whole table as text: one `caller = workplace` a line.
+
+        The caller is a number or prefix, or the name of a contact in the phone book.
+        """
+        if user_input is None:
+            return self._show_table(
+                "table",
+                format_table(
+                    (route["caller"], self._workplace_name(route["workplace"]))
+                    for route in self._routes()
+                ),
+                placeholders={"line": ""},
             )
-        )
-        return self.async_show_form(
-            step_id="table",
-            data_schema=vol.Schema(
-                {
-                    vol.Optional(CONF_TABLE, default=table): TextSelector(
-                        TextSelectorConfig(multiline=True)
-                    )
-                }
-            ),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        text = self._table_text(user_input)
+        by_name = {
+            w.display_name.casefold(): w.sip_id for w in self._directory.workplaces
+        }
+        routes: list[Route] = []
+        book = self._phone_book()
+        seen: set[str] = set()
+        for line in table_lines(text):
+            caller = route_caller(line.key, book)
+            target = line.value or ""
+            workplace = (
+                target
+                if self._directory.workplace(target) is not None
+                else by_name.get(target.casefold())
+            )
+            if caller is None or workplace is None or caller.casefold() in seen:
+                return self._show_table(
+                    "table", text, {CONF_TABLE: "invalid_route"}, {"line": line.text}
+                )
+            seen.add(caller.casefold())
+            routes.append({"caller": caller, "workplace": workplace})
+        return self._save(**{CONF_ROUTES: routes})
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

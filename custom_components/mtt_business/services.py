@@ -1,7 +1,8 @@
-"""Actions: place, transfer and end calls, and park external numbers."""
+"""Actions: place, transfer and end calls, park external numbers, keep the phone book."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -23,6 +24,13 @@ from .api.phone_number import normalize_number
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .errors import translated_error
+from .phone_book import (
+    CONF_CONTACTS,
+    PhoneBook,
+    PhoneBookError,
+    contacts_from_pairs,
+    merge_contacts,
+)
 from .switch import parking_signal
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -33,6 +41,8 @@ ATTR_TAG = "tag"
 ATTR_TRANSPORT_ID = "transport_id"
 ATTR_NUMBERS = "numbers"
 ATTR_IS_PARKING = "is_parking"
+ATTR_CONTACTS = "contacts"
+ATTR_REPLACE = "replace"
 
 _ENTRY: dict[Any, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LEG: dict[Any, Any] = {
@@ -55,6 +65,35 @@ SET_PARKING_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_NUMBERS): vol.All(cv.ensure_list, [cv.string]),
         vol.Required(ATTR_IS_PARKING): cv.boolean,
+        **_ENTRY,
+    }
+)
+
+
+def _contact_pairs(value: Any) -> list[tuple[str, str]]:
+    """Contacts as (number, name) pairs, numbers and names not yet checked.
+
+    A mapping number → name, or a list of `{number, name}` (a single
+    `{number, name}` is one contact).
+    """
+    if isinstance(value, Mapping) and set(value) == {"number", "name"}:
+        value = [value]
+    if isinstance(value, Mapping):
+        return [(cv.string(number), cv.string(name)) for number, name in value.items()]
+    if not isinstance(value, list):
+        raise vol.Invalid("expected a mapping of numbers to names or a list of them")
+    pairs: list[tuple[str, str]] = []
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) != {"number", "name"}:
+            raise vol.Invalid("each contact is a mapping with a number and a name")
+        pairs.append((cv.string(item["number"]), cv.string(item["name"])))
+    return pairs
+
+
+SET_CONTACTS_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONTACTS): _contact_pairs,
+        vol.Optional(ATTR_REPLACE, default=False): cv.boolean,
         **_ENTRY,
     }
 )
@@ -215,6 +254,26 @@ async def _async_set_parking(call: ServiceCall) -> None:
     )
 
 
+async def _async_set_contacts(call: ServiceCall) -> None:
+    """Merge contacts into the phone book, or replace it; saved without a reload.
+
+    The entry has no update listener: the phone book is read from the options
+    when it is needed.
+    """
+    entry = _entry(call.hass, call)
+    try:
+        contacts = contacts_from_pairs(call.data[ATTR_CONTACTS])
+        if not call.data[ATTR_REPLACE]:
+            contacts = merge_contacts(
+                PhoneBook.from_options(entry.options).contacts, contacts
+            )
+    except PhoneBookError as err:
+        raise _invalid(err.key, field=ATTR_CONTACTS, **err.placeholders) from err
+    call.hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_CONTACTS: contacts}
+    )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
@@ -233,6 +292,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
             SupportsResponse.NONE,
         ),
         ("set_parking", _async_set_parking, SET_PARKING_SCHEMA, SupportsResponse.NONE),
+        (
+            "set_contacts",
+            _async_set_contacts,
+            SET_CONTACTS_SCHEMA,
+            SupportsResponse.NONE,
+        ),
     ]
     for name, handler, schema, response in services:
         hass.services.async_register(

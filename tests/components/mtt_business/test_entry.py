@@ -162,11 +162,21 @@ async def test_diagnostics_hide_secrets(
     ha_server: HomeAssistantServer,
     simulator: SimulatorServer,
 ) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "set_contacts",
+        {"contacts": {"+7 916 555-44-33": "Иван Петров", "8495": "Москва"}},
+        blocking=True,
+    )
     await simulator.simulator.start_incoming_call("79161234567", "74996497803")
     await simulator.simulator.wait_pushed()
     await hass.async_block_till_done()
     diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
     text = repr(diagnostics)
+    # The phone book is the customers' names: only its size is shown.
+    assert diagnostics["entry"]["options"]["contacts"] == 2
+    assert "Иван Петров" not in text
+    assert "79165554433" not in text
     secret = ha_server.redirect_uri.rsplit("/", 1)[1]
     assert secret not in text
     assert config_entry.data["token"]["access_token"] not in text

@@ -61,8 +61,14 @@ async def test_empty_table_menu(
     """With no rules there is nothing to edit or remove, and the menu says so."""
     hass.config.language = language
     result = await _menu(hass, config_entry)
-    assert result["menu_options"] == ["add_route", "table", "settings"]
-    assert result["description_placeholders"] == {"routes": sentence}
+    assert result["menu_options"] == [
+        "add_route",
+        "table",
+        "settings",
+        "add_contact",
+        "contacts_table",
+    ]
+    assert result["description_placeholders"] == {"routes": sentence, "contacts": "0"}
 
 
 async def test_add_rules_in_any_number_format(
@@ -87,9 +93,12 @@ async def test_add_rules_in_any_number_format(
         "remove_routes",
         "table",
         "settings",
+        "add_contact",
+        "contacts_table",
     ]
     assert menu["description_placeholders"] == {
-        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн"
+        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн",
+        "contacts": "0",
     }
 
 
@@ -190,7 +199,10 @@ async def test_the_table_as_text(
     result = await _submit(
         hass,
         form,
-        {"table": "8 (916) 123-45-67 = менеджер иван\n\n+7495 = 883140777716581"},
+        {
+            "table": "# Customers\n8 (916) 123-45-67 = менеджер иван\n\n"
+            "+7495 = 883140777716581"
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options["routes"] == [
@@ -198,11 +210,14 @@ async def test_the_table_as_text(
         {"caller": "+7495", "workplace": RECEPTION},
     ]
     again = await _open(hass, config_entry, "table")
-    schema = again["data_schema"]
-    assert schema is not None
-    table = next(k for k in schema.schema if k == "table").default()
+    table = _suggested(again, "table")
     assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
-    cleared = await _submit(hass, again, {"table": ""})
+    unchanged = await _submit(hass, again, {"table": table})
+    assert unchanged["type"] is FlowResultType.CREATE_ENTRY
+    assert len(config_entry.options["routes"]) == 2
+    # The frontend sends no value for a text field the user emptied.
+    emptied = await _open(hass, config_entry, "table")
+    cleared = await _submit(hass, emptied, {})
     assert cleared["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options["routes"] == []
 
@@ -221,3 +236,58 @@ async def test_release_setting_defaults_to_on(
     form = await _open(hass, config_entry, "settings")
     default = next(k for k in form["data_schema"].schema if k == "release_unmatched")
     assert default.default() is False
+
+
+async def test_a_rule_may_name_a_contact(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """A caller that is no number must be a contact's name; it is kept as given."""
+    book = await _open(hass, config_entry, "contacts_table")
+    await _submit(hass, book, {"table": "8 916 123-45-67 = Иван Петров, ООО Ромашка"})
+    unknown = await _add(hass, config_entry, "Анна", IVAN)
+    assert unknown["errors"] == {"caller": "invalid_caller"}
+    result = await _add(hass, config_entry, "  иван петров,  ооо ромашка ", IVAN)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    duplicate = await _add(hass, config_entry, "ИВАН ПЕТРОВ, ООО РОМАШКА", RECEPTION)
+    assert duplicate["errors"] == {"caller": "duplicate_caller"}
+    # The same number written as a number is another rule (it wins when matched).
+    result = await _add(hass, config_entry, "89161234567", RECEPTION)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "иван петров, ооо ромашка", "workplace": IVAN},
+        {"caller": "+79161234567", "workplace": RECEPTION},
+    ]
+    menu = await _menu(hass, config_entry)
+    assert menu["description_placeholders"]["routes"] == (
+        "- иван петров, ооо ромашка → Менеджер Иван\n- +79161234567 → Ресепшн"
+    )
+
+
+async def test_the_table_as_text_may_name_contacts(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Contacts by name, once each whatever the case; an unknown name is refused."""
+    book = await _open(hass, config_entry, "contacts_table")
+    await _submit(hass, book, {"table": "8916 = ООО Ромашка\n8495 = Москва"})
+    for table, line in [
+        ("Анна = Ресепшн", "Анна = Ресепшн"),
+        (
+            "ооо ромашка = Ресепшн\nООО Ромашка = Менеджер Иван",
+            "ООО Ромашка = Менеджер Иван",
+        ),
+    ]:
+        form = await _open(hass, config_entry, "table")
+        result = await _submit(hass, form, {"table": table})
+        assert result["errors"] == {"table": "invalid_route"}
+        assert result["description_placeholders"]["line"] == line
+    form = await _open(hass, config_entry, "table")
+    result = await _submit(
+        hass, form, {"table": "ооо ромашка = Менеджер Иван\n+7495 = Ресепшн"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["routes"] == [
+        {"caller": "ооо ромашка", "workplace": IVAN},
+        {"caller": "+7495", "workplace": RECEPTION},
+    ]
+    again = await _open(hass, config_entry, "table")
+    assert _suggested(again, "table") == "ооо ромашка = Менеджер Иван\n+7495 = Ресепшн"

@@ -6,11 +6,13 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.phone_book import PhoneBookCache
 
 from .conftest import SimulatorServer
 
@@ -393,3 +395,196 @@ async def test_a_terminal_is_no_transfer_target(
         "give the workplace it belongs to"
     )
     assert len(simulator.simulator.requests) == before
+
+
+async def _contacts_in_menu(hass: HomeAssistant, entry: ConfigEntry) -> str:
+    """How many contacts the options flow's menu shows."""
+    menu = await hass.config_entries.options.async_init(entry.entry_id)
+    count: str = menu["description_placeholders"]["contacts"]
+    return count
+
+
+async def test_set_contacts_merges_into_the_phone_book(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Numbers in any format; a known number gets the new name; no reload."""
+    runtime = config_entry.runtime_data
+    settings = await hass.config_entries.options.async_init(config_entry.entry_id)
+    settings = await hass.config_entries.options.async_configure(
+        settings["flow_id"], {"next_step_id": "settings"}
+    )
+    await hass.config_entries.options.async_configure(
+        settings["flow_id"], {"release_unmatched": False}
+    )
+    await _call(
+        hass,
+        "set_contacts",
+        {"contacts": {"8 (916) 123-45-67": "Иван Петров", "8495": "Москва"}},
+    )
+    await _call(
+        hass,
+        "set_contacts",
+        {
+            "contacts": [
+                {"number": "+7 495", "name": "Москва, офис"},
+                {"number": 78121234567, "name": "Питер"},
+            ]
+        },
+    )
+    await _call(hass, "set_contacts", {"contacts": {"number": "8903", "name": "МТС"}})
+    assert config_entry.options == {
+        "release_unmatched": False,
+        "contacts": [
+            {"number": "+79161234567", "name": "Иван Петров"},
+            {"number": "+7495", "name": "Москва, офис"},
+            {"number": "+78121234567", "name": "Питер"},
+            {"number": "+7903", "name": "МТС"},
+        ],
+    }
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data is runtime
+    assert await _contacts_in_menu(hass, config_entry) == "4"
+
+
+async def test_a_cached_phone_book_follows_the_action(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Read per call from a cache, the phone book has each change at once."""
+    cache = PhoneBookCache()
+    assert cache.book(config_entry.options).name_of("89161234567") is None
+    await _call(hass, "set_contacts", {"contacts": {"8916": "Мобильные МТС"}})
+    book = cache.book(config_entry.options)
+    assert book.name_of("89161234567") == "Мобильные МТС"
+    assert cache.book(config_entry.options) is book
+    await _call(hass, "set_contacts", {"contacts": {"89161234567": "Иван Петров"}})
+    book = cache.book(config_entry.options)
+    assert book.name_of("+7 916 123-45-67") == "Иван Петров"
+    assert book.name_of("+7 916 123-45-68") == "Мобильные МТС"
+
+
+async def test_set_contacts_replaces_the_phone_book(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """With replace, the phone book is exactly what was given, possibly nothing."""
+    await _call(hass, "set_contacts", {"contacts": {"8916": "A", "8495": "B"}})
+    await _call(
+        hass, "set_contacts", {"contacts": {"8812": "C", "8916": "D"}, "replace": True}
+    )
+    assert config_entry.options["contacts"] == [
+        {"number": "+7812", "name": "C"},
+        {"number": "+7916", "name": "D"},
+    ]
+    await _call(hass, "set_contacts", {"contacts": {}, "replace": True})
+    assert config_entry.options["contacts"] == []
+
+
+@pytest.mark.parametrize(
+    ("contacts", "key", "placeholders"),
+    [
+        (
+            {"8916": "A", "phone": "B"},
+            "invalid_contact_number",
+            {"value": "phone"},
+        ),
+        (
+            {"8916": "A", "8495": "  "},
+            "invalid_contact_name",
+            {"number": "8495", "max_length": "100"},
+        ),
+        (
+            {"8495": "я" * 101},
+            "invalid_contact_name",
+            {"number": "8495", "max_length": "100"},
+        ),
+        (
+            [{"number": "8916", "name": "A"}, {"number": "+7 916", "name": "B"}],
+            "duplicate_contact",
+            {"number": "+7 916"},
+        ),
+    ],
+)
+async def test_set_contacts_refuses_bad_contacts(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    contacts: dict[str, str] | list[dict[str, str]],
+    key: str,
+    placeholders: dict[str, str],
+) -> None:
+    """A translated error naming the value; the phone book stays as it was."""
+    await _call(hass, "set_contacts", {"contacts": {"8812": "Питер"}})
+    for replace in (False, True):
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(
+                hass, "set_contacts", {"contacts": contacts, "replace": replace}
+            )
+        assert err.value.translation_key == key
+        assert err.value.translation_placeholders == {
+            "field": "contacts",
+            **placeholders,
+        }
+    assert config_entry.options["contacts"] == [{"number": "+7812", "name": "Питер"}]
+
+
+async def test_set_contacts_says_what_is_wrong(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """The message is the translated sentence (the frontend shows it translated)."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_contacts", {"contacts": {"phone": "A"}})
+    assert str(err.value) == (
+        "contacts: phone is not a phone number or the beginning of one"
+    )
+
+
+@pytest.mark.parametrize(
+    "contacts",
+    ["+7 916 = A", ["8916"], [{"number": "8916"}], {"8916": ["A"]}, None],
+)
+async def test_set_contacts_refuses_other_shapes(
+    hass: HomeAssistant, config_entry: ConfigEntry, contacts: object
+) -> None:
+    """Neither a mapping of numbers to names nor a list of contacts."""
+    with pytest.raises(vol.Invalid):
+        await _call(hass, "set_contacts", {"contacts": contacts})
+    assert "contacts" not in config_entry.options
+
+
+async def test_set_contacts_keeps_at_most_10000(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """A full phone book takes new names for its numbers, but no new number."""
+    full = {f"+7900{index:07d}": f"Клиент {index}" for index in range(10_000)}
+    await _call(hass, "set_contacts", {"contacts": full, "replace": True})
+    await _call(hass, "set_contacts", {"contacts": {"+79000000000": "Первый"}})
+    assert config_entry.options["contacts"][0]["name"] == "Первый"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_contacts", {"contacts": {"8495": "Москва"}})
+    assert err.value.translation_key == "too_many_contacts"
+    assert err.value.translation_placeholders == {
+        "field": "contacts",
+        "max_contacts": "10000",
+    }
+    with pytest.raises(ServiceValidationError):
+        await _call(
+            hass, "set_contacts", {"contacts": full | {"8495": "M"}, "replace": True}
+        )
+    assert len(config_entry.options["contacts"]) == 10_000
+
+
+async def test_set_contacts_needs_the_entry_with_several(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Like the other actions: the entry must be named when there are several."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other", title="Other")
+    other.add_to_hass(hass)
+    other.mock_state(hass, ConfigEntryState.LOADED)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_contacts", {"contacts": {"8916": "A"}})
+    assert err.value.translation_key == "entry_required"
+    await _call(
+        hass,
+        "set_contacts",
+        {"contacts": {"8916": "A"}, "config_entry_id": config_entry.entry_id},
+    )
+    assert config_entry.options["contacts"] == [{"number": "+7916", "name": "A"}]
+    assert "contacts" not in other.options

@@ -104,3 +104,22 @@ def test_logbook_texts_in_every_language_have_the_same_keys_and_placeholders() -
 
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _leaves(texts: dict[str, Any], path: str = "") -> dict[str, str]:
+    leaves: dict[str, str] = {}
+    for key, value in texts.items():
+        if isinstance(value, dict):
+            leaves |= _leaves(value, f"{path}{key}.")
+        else:
+            leaves[f"{path}{key}"] = value
+    return leaves
+
+
+def test_russian_has_every_text_with_the_same_placeholders() -> None:
+    """A text missing in Russian shows English; another placeholder shows raw."""
+    english = _leaves(_texts("translations/en.json"))
+    russian = _leaves(_texts("translations/ru.json"))
+    assert russian.keys() == english.keys()
+    for key, text in english.items():
+        assert _placeholders(russian[key]) == _placeholders(text), key
