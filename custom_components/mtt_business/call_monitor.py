@@ -116,11 +116,21 @@ class CallMonitor:
         workplace = self._directory.data.workplace(sip_id)
         return workplace.display_name if workplace else None
 
+    def names(self, call: TrackedCall) -> tuple[str | None, str | None]:
+        """The caller's and the callee's names: the phone book's, else the provider's."""
+        book = self.entry.runtime_data.phone_book.book(self.entry.options)
+        return (
+            book.name_of(call.caller) or call.caller_label,
+            book.name_of(call.callee) or call.callee_label,
+        )
+
     def views(self, calls: list[TrackedCall]) -> list[CallView]:
         """Views of calls as they are now (e.g. of `tracker.active_calls()`)."""
         entry_id = self.entry.entry_id
         return [
-            CallView.of_call(entry_id, call, self.workplace_name(call.workplace))
+            CallView.of_call(
+                entry_id, call, self.workplace_name(call.workplace), self.names(call)
+            )
             for call in calls
         ]
 
@@ -141,6 +151,7 @@ class CallMonitor:
             self.entry.entry_id,
             update,
             self.workplace_name(update.call.workplace),
+            self.names(update.call),
             routing,
         )
         self.async_announce(view)

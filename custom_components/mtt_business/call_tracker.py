@@ -116,6 +116,9 @@ class TrackedCall:
     ended: bool = False
     seen_start: bool = True
     """False for a call whose `finished` was the first push seen of it."""
+    caller_label: str | None = None
+    """The caller's name as the provider sent it (`displayName`), if it is a name."""
+    callee_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +212,9 @@ class _Call:
             self.reason,
             call.record_url,
             ended,
+            call.seen_start,
+            call.caller_label,
+            call.callee_label,
         )
 
     def connected_leg(self) -> _Leg | None:
@@ -352,6 +358,8 @@ class CallTracker:
             answered=False,
             leg=n.leg,
             transport_id=n.transport_id,
+            caller_label=_label(n.caller),
+            callee_label=_label(n.callee),
         )
         tracked = _Call(call, now)
         self._calls[n.leg.call_id] = tracked
@@ -664,6 +672,14 @@ def _changed(
     if named:
         changed.add(named)
     return frozenset(changed)
+
+
+def _label(party: Party | None) -> str | None:
+    """The party's `displayName` when it names someone (not a number or an id)."""
+    name = party.display_name if party is not None else None
+    if name and any(character.isalpha() for character in name):
+        return name.strip()
+    return None
 
 
 def _number(party: Party | None) -> str | None:

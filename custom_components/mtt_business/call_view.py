@@ -56,6 +56,9 @@ class CallView:
     call: TrackedCall
     workplace_name: str | None
     """The name of the call's workplace in the PBX's directory (else its SIP ID)."""
+    caller_name: str | None
+    """The caller's name: from the phone book, else as the provider sent it."""
+    callee_name: str | None
     state: str
     """What the change means for the call: a `CallEvent` (a leg's `finished` that
     does not end the call is `hiding`), or `routing_failed`."""
@@ -75,16 +78,21 @@ class CallView:
         entry_id: str,
         update: CallUpdate,
         workplace_name: str | None,
+        names: tuple[str | None, str | None],
         routing: RoutingDecision | None = None,
         *,
         state: str | None = None,
     ) -> CallView:
-        """The view of one change the tracker reported (`state`: another meaning)."""
+        """The view of one change the tracker reported (`state`: another meaning).
+
+        `names`: the caller's and the callee's names (`CallMonitor.names`).
+        """
         notification = update.notification
         return cls(
             entry_id,
             update.call,
             workplace_name,
+            *names,
             state or update.state.value,
             update.events,
             update.workplaces,
@@ -95,10 +103,16 @@ class CallView:
 
     @classmethod
     def of_call(
-        cls, entry_id: str, call: TrackedCall, workplace_name: str | None
+        cls,
+        entry_id: str,
+        call: TrackedCall,
+        workplace_name: str | None,
+        names: tuple[str | None, str | None] = (None, None),
     ) -> CallView:
         """The view of a call as it is now (listing the active calls)."""
-        return cls(entry_id, call, workplace_name, call.state.value, leg=call.leg)
+        return cls(
+            entry_id, call, workplace_name, *names, call.state.value, leg=call.leg
+        )
 
     @property
     def missed(self) -> bool:
@@ -122,6 +136,8 @@ class CallView:
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
+            "caller_name": self.caller_name,
+            "callee_name": self.callee_name,
             "workplace": call.workplace,
             "workplace_name": self.workplace_name,
             "duration": call.duration,
@@ -143,6 +159,8 @@ class CallView:
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
+            "caller_name": self.caller_name,
+            "callee_name": self.callee_name,
             "workplace": call.workplace,
             "duration": call.duration,
             "reason": call.reason,
@@ -156,6 +174,8 @@ class CallView:
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
+            "caller_name": self.caller_name,
+            "callee_name": self.callee_name,
             "state": call.state.value,
             "workplace": call.workplace,
             "workplace_name": self.workplace_name or call.workplace,
@@ -178,6 +198,8 @@ EVENT_ATTRIBUTES: Final = (
     "direction",
     "caller",
     "callee",
+    "caller_name",
+    "callee_name",
     "workplace",
     "duration",
     "reason",
@@ -188,6 +210,8 @@ SUMMARY_ATTRIBUTES: Final = (
     "direction",
     "caller",
     "callee",
+    "caller_name",
+    "callee_name",
     "state",
     "workplace",
     "workplace_name",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 from .api import MttBusinessClient
+from .phone_book import PhoneBookCache
 
 if TYPE_CHECKING:
     from .call_monitor import CallMonitor
@@ -23,6 +24,8 @@ class MttBusinessData:
     directory: DirectoryCoordinator
     call_monitor: CallMonitor
     push_health: PushHealth
+    phone_book: PhoneBookCache = field(default_factory=PhoneBookCache)
+    """Names for numbers, from the entry's options."""
     parked_numbers: set[str] = field(default_factory=set)
     """External numbers (normalized) whose parking Home Assistant last turned on."""
 

@@ -26,6 +26,8 @@ TO_REDACT = {
     # People's numbers and the provider's internal address: diagnostics are shared.
     "caller",
     "callee",
+    "caller_label",
+    "callee_label",
     "transport_id",
 }
 

@@ -38,12 +38,15 @@ ICONS = {
 """The icons of the Call event entity's event types (icons.json), per call step."""
 
 
-def _party(value: Any, data: Mapping[str, Any]) -> str:
+def _party(value: Any, name: Any, data: Mapping[str, Any]) -> str:
+    """A party for people: `Иван Петров (+7 916 123-45-67)`, a workplace's name."""
     if not isinstance(value, str) or not value:
         return "?"
     if value == data.get("workplace") and data.get("workplace_name"):
         # The workplace's SIP ID: people know it by its name.
         return str(data["workplace_name"])
+    if isinstance(name, str) and name:
+        return f"{name} ({format_number(value)})"
     return format_number(value)
 
 
@@ -58,8 +61,8 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     else:
         length = template("seconds").format(seconds=duration or 0)
     values = {
-        "caller": _party(data.get("caller"), data),
-        "callee": _party(data.get("callee"), data),
+        "caller": _party(data.get("caller"), data.get("caller_name"), data),
+        "callee": _party(data.get("callee"), data.get("callee_name"), data),
         "workplace": workplace,
         "duration": length,
         "routed_to": data.get("routed_to") or "",

@@ -194,6 +194,8 @@ class PhoneBook:
         `+7…`, `+44…`, with or without spaces, dashes and parentheses) have names;
         SIP IDs and extensions have none.
         """
+        if not self._lengths:
+            return None
         normalized = normalize_number(number)
         if not normalized or not normalized.startswith("+"):
             return None

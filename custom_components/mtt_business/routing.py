@@ -27,6 +27,7 @@ from .api.models import CallDirection
 from .call_tracker import CallUpdate
 from .call_view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
 from .data import MttBusinessConfigEntry
+from .phone_book import route_prefixes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,7 +73,10 @@ class PersonalManagerRouter:
         ):
             return None
         options = self._entry.options
-        workplace = match_route(options.get(CONF_ROUTES, []), call.caller)
+        routes = route_prefixes(
+            options.get(CONF_ROUTES, []), data.phone_book.book(options)
+        )
+        workplace = match_route(routes, call.caller)
         if workplace is not None:
             _LOGGER.info(
                 "Routing the call from %s to workplace %s (%s)",
@@ -117,6 +121,7 @@ class PersonalManagerRouter:
                         self._entry.entry_id,
                         update,
                         monitor.workplace_name(workplace),
+                        monitor.names(call),
                         RoutingDecision(decision.action, workplace, str(err)),
                         state=ROUTING_FAILED,
                     )

@@ -73,6 +73,8 @@ async def test_incoming_call_answered(
         "direction",
         "caller",
         "callee",
+        "caller_name",
+        "callee_name",
         "state",
         "workplace",
         "workplace_name",
