@@ -20,6 +20,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
+from .call_counters import CallCounters
 from .call_monitor import CallMonitor
 from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
@@ -39,6 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.EVENT,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -96,7 +98,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     push_health = PushHealth(hass, entry)
     entry.async_on_unload(push_health.async_stop)
     call_monitor = CallMonitor(hass, entry, directory, push_health)
-    entry.runtime_data = MttBusinessData(client, directory, call_monitor, push_health)
+    call_counters = CallCounters(hass, entry.entry_id)
+    await call_counters.async_load()
+    entry.runtime_data = MttBusinessData(
+        client, directory, call_monitor, push_health, call_counters
+    )
+    entry.async_on_unload(call_monitor.async_add_listener(call_counters.async_count))
+    entry.async_on_unload(call_counters.async_start())
+    entry.async_on_unload(call_counters.async_flush)
     await _async_watch_redirect_uri(hass, entry)
 
     @callback
@@ -156,6 +165,7 @@ async def async_remove_entry(
 ) -> None:
     """Forget what the entry kept of its PBX, and its repair issues."""
     await DirectoryStore(hass, entry.entry_id).async_remove()
+    await CallCounters(hass, entry.entry_id).async_remove()
     async_delete_entry_issues(hass, entry)
 
 

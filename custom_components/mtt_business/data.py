@@ -11,6 +11,7 @@ from .api import MttBusinessClient
 from .phone_book import PhoneBookCache
 
 if TYPE_CHECKING:
+    from .call_counters import CallCounters
     from .call_monitor import CallMonitor
     from .coordinator import DirectoryCoordinator
     from .push_health import PushHealth
@@ -24,6 +25,7 @@ class MttBusinessData:
     directory: DirectoryCoordinator
     call_monitor: CallMonitor
     push_health: PushHealth
+    call_counters: CallCounters
     phone_book: PhoneBookCache = field(default_factory=PhoneBookCache)
     """Names for numbers, from the entry's options."""
     parked_numbers: set[str] = field(default_factory=set)

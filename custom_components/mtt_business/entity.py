@@ -17,6 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api.models import PbxDirectory, Workplace
+from .call_counters import PBX, CallCounters
 from .call_monitor import CallMonitor
 from .call_view import CallView
 from .coordinator import DirectoryCoordinator
@@ -63,7 +64,17 @@ class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
         return super().available and self._listed
 
 
-class CallEntity(MttBusinessEntity):
+class PushFedEntity(MttBusinessEntity):
+    """An entity fed by the PBX's pushes, not by reads of its directory."""
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Some directory is known (maybe not the latest) and lists the workplace."""
+        return self._listed
+
+
+class CallEntity(PushFedEntity):
     """An entity that follows the entry's calls, pushed by the PBX."""
 
     def __init__(
@@ -77,12 +88,6 @@ class CallEntity(MttBusinessEntity):
         super().__init__(coordinator, description, workplace)
         self._monitor = monitor
 
-    @property
-    @override
-    def available(self) -> bool:
-        """Some directory is known (maybe not the latest) and lists the workplace."""
-        return self._listed
-
     @override
     async def async_added_to_hass(self) -> None:
         """Follow the calls while added."""
@@ -95,11 +100,8 @@ class CallEntity(MttBusinessEntity):
         self.async_write_ha_state()
 
 
-class PushHealthEntity(MttBusinessEntity):
-    """A diagnostic entity of the PBX's pushes (`push_health.py`).
-
-    Like a `CallEntity`, it stays available while the directory cannot be read.
-    """
+class PushHealthEntity(PushFedEntity):
+    """A diagnostic entity of the PBX's pushes (`push_health.py`)."""
 
     def __init__(
         self,
@@ -111,18 +113,36 @@ class PushHealthEntity(MttBusinessEntity):
         super().__init__(coordinator, description)
         self._push_health = push_health
 
-    @property
-    @override
-    def available(self) -> bool:
-        """Some directory is known (maybe not the latest)."""
-        return self._listed
-
     @override
     async def async_added_to_hass(self) -> None:
         """Write the state when the pushes' figures or problems change."""
         await super().async_added_to_hass()
         self.async_on_remove(
             self._push_health.async_add_listener(self.async_write_ha_state)
+        )
+
+
+class CallCounterEntity(PushFedEntity):
+    """An entity of the call counters of the PBX or of a workplace."""
+
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        counters: CallCounters,
+        description: EntityDescription,
+        workplace: Workplace | None = None,
+    ) -> None:
+        """Show or act on the counters of the PBX, or of `workplace`."""
+        super().__init__(coordinator, description, workplace)
+        self._counters = counters
+        self._scope = self.sip_id or PBX
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write the state when a counter changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._counters.async_add_listener(self.async_write_ha_state)
         )
 
 

@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -23,12 +23,14 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .api.models import PbxDirectory, Workplace
+from .call_counters import DayCounts
 from .call_monitor import CallMonitor
 from .call_tracker import CallEvent, WorkplaceCallState
 from .call_view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .entity import (
+    CallCounterEntity,
     CallEntity,
     MttBusinessEntity,
     PushHealthEntity,
@@ -67,6 +69,46 @@ class PushHealthDescription(SensorEntityDescription):
     """A figure of the PBX's pushes."""
 
     value_fn: Callable[[PushHealth], StateType | datetime]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallCounterDescription(SensorEntityDescription):
+    """A counter of the day's calls."""
+
+    value_fn: Callable[[DayCounts], int]
+
+
+COUNTERS = (
+    CallCounterDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda counts: counts.unseen_missed,
+    ),
+    CallCounterDescription(
+        key="calls_today",
+        translation_key="calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda counts: counts.calls_today,
+    ),
+    CallCounterDescription(
+        key="missed_today",
+        translation_key="missed_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda counts: counts.missed_today,
+    ),
+    CallCounterDescription(
+        key="talk_time_today",
+        translation_key="talk_time_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda counts: counts.talk_time_today,
+    ),
+)
+"""Per PBX and per workplace: unseen missed calls, and the day's calls and talk."""
 
 
 def _listed_calls(monitor: CallMonitor, sip_id: str | None) -> dict[str, Any]:
@@ -153,6 +195,10 @@ async def async_setup_entry(
             LastCallSensor(directory, monitor, LAST_CALL),
             PushHealthSensor(directory, data.push_health, LAST_PUSH),
             PushHealthSensor(directory, data.push_health, PUSHES_RECEIVED),
+            *(
+                CallCounterSensor(directory, data.call_counters, description)
+                for description in COUNTERS
+            ),
         ]
     )
     async_add_workplace_entities(
@@ -161,6 +207,10 @@ async def async_setup_entry(
         lambda workplace: (
             CallSummarySensor(directory, monitor, CALL_STATE, workplace),
             DirectorySensor(directory, TERMINALS, workplace),
+            *(
+                CallCounterSensor(directory, data.call_counters, description, workplace)
+                for description in COUNTERS
+            ),
         ),
     )
 
@@ -302,3 +352,15 @@ class PushHealthSensor(PushHealthEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """The figure."""
         return self.entity_description.value_fn(self._push_health)
+
+
+class CallCounterSensor(CallCounterEntity, SensorEntity):
+    """A counter of the calls of the PBX or of a workplace."""
+
+    entity_description: CallCounterDescription
+
+    @property
+    @override
+    def native_value(self) -> int:
+        """The count (talk time: seconds)."""
+        return self.entity_description.value_fn(self._counters.get(self._scope))

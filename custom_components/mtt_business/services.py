@@ -21,6 +21,7 @@ import probatio as vol
 from .api import MttBusinessError
 from .api.models import Leg
 from .api.phone_number import normalize_number
+from .call_counters import PBX
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .errors import translated_error
@@ -43,6 +44,7 @@ ATTR_NUMBERS = "numbers"
 ATTR_IS_PARKING = "is_parking"
 ATTR_CONTACTS = "contacts"
 ATTR_REPLACE = "replace"
+ATTR_WORKPLACE = "workplace"
 
 _ENTRY: dict[Any, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _LEG: dict[Any, Any] = {
@@ -96,6 +98,11 @@ SET_CONTACTS_SCHEMA = vol.Schema(
         vol.Optional(ATTR_REPLACE, default=False): cv.boolean,
         **_ENTRY,
     }
+)
+
+
+MARK_MISSED_SEEN_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_WORKPLACE): cv.string, **_ENTRY}
 )
 
 
@@ -224,6 +231,24 @@ async def _async_terminate_call(call: ServiceCall) -> None:
         raise translated_error(call.hass, entry, err) from err
 
 
+async def _async_mark_missed_seen(call: ServiceCall) -> None:
+    """The missed calls of the PBX, or of one workplace, were seen."""
+    entry = _entry(call.hass, call)
+    scope = PBX
+    if ATTR_WORKPLACE in call.data:
+        workplace = _workplace(
+            call.hass, entry, call.data[ATTR_WORKPLACE], ATTR_WORKPLACE
+        )
+        if workplace is None:
+            raise _invalid(
+                "unknown_workplace",
+                field=ATTR_WORKPLACE,
+                value=call.data[ATTR_WORKPLACE],
+            )
+        scope = workplace
+    entry.runtime_data.call_counters.async_mark_seen(scope)
+
+
 async def _async_set_parking(call: ServiceCall) -> None:
     entry = _entry(call.hass, call)
     own = {
@@ -278,6 +303,12 @@ async def _async_set_contacts(call: ServiceCall) -> None:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
     services: list[tuple[str, Any, vol.Schema, SupportsResponse]] = [
+        (
+            "mark_missed_seen",
+            _async_mark_missed_seen,
+            MARK_MISSED_SEEN_SCHEMA,
+            SupportsResponse.NONE,
+        ),
         ("make_call", _async_make_call, MAKE_CALL_SCHEMA, SupportsResponse.OPTIONAL),
         (
             "transfer_call",

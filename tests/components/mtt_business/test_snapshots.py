@@ -205,6 +205,7 @@ async def test_entities_and_devices(
     registered = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert {r.domain for r in registered} == {
         "binary_sensor",
+        "button",
         "event",
         "sensor",
         "switch",

@@ -1,0 +1,171 @@
+"""Counters of ended calls per day, for the PBX and each workplace; kept across restarts.
+
+For the PBX and for each workplace: calls today, missed today, talk time today (the
+seconds of `finished` pushes), reset at local midnight; and missed calls not yet seen,
+which only `async_mark_seen` (a button, an action) sets back to 0. A call counts when
+it ends, once, at its workplace (a missed call at the workplace that rang last) and at
+the PBX; a call never seen to start is not counted (nobody knows whether it was
+answered). The counters are stored with Home Assistant's Store, written at most every
+10 s, off the event path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+import logging
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .call_tracker import CallEvent
+from .call_view import CallView
+from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 10
+PBX = ""
+"""The scope of the whole PBX (a workplace's scope is its SIP ID)."""
+
+
+@dataclass(slots=True)
+class DayCounts:
+    """The counters of one scope."""
+
+    calls_today: int = 0
+    missed_today: int = 0
+    talk_time_today: int = 0
+    """Seconds."""
+    unseen_missed: int = 0
+
+
+class CallCounters:
+    """The counters of one entry."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """No counts until `async_load`."""
+        self._hass = hass
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.counters.{entry_id}", private=True
+        )
+        self._day: date = dt_util.now().date()
+        self._counts: dict[str, DayCounts] = {}
+        self._listeners: list[Callable[[], None]] = []
+
+    async def async_load(self) -> None:
+        """Read the counters kept last time (today's only count as today's)."""
+        try:
+            stored = await self._store.async_load()
+        except (ValueError, KeyError) as err:
+            _LOGGER.warning("The call counters could not be read: %s", err)
+            stored = None
+        if not isinstance(stored, dict) or not isinstance(stored.get("scopes"), dict):
+            return
+        for scope, values in stored["scopes"].items():
+            if isinstance(scope, str) and isinstance(values, dict):
+                counts = DayCounts(
+                    **{
+                        key: value
+                        for key, value in values.items()
+                        if key in DayCounts.__slots__
+                        and isinstance(value, int)
+                        and value >= 0
+                    }
+                )
+                self._counts[scope] = counts
+        if stored.get("day") != self._day.isoformat():
+            self._new_day()
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Reset the day's counters at local midnight; returns the stop callback."""
+        return async_track_time_change(
+            self._hass, self._async_midnight, hour=0, minute=0, second=0
+        )
+
+    def get(self, scope: str) -> DayCounts:
+        """The counters of the PBX (`PBX`) or of a workplace (its SIP ID)."""
+        return self._counts.get(scope) or DayCounts()
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Be told when a counter changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def async_count(self, view: CallView | None) -> None:
+        """Count a call that ended (a `CallMonitor` listener)."""
+        if (
+            view is None
+            or CallEvent.FINISHED not in view.events
+            or not view.call.seen_start
+        ):
+            return
+        self._roll_over()
+        call = view.call
+        for scope in (PBX, call.workplace):
+            if scope is None:
+                continue
+            counts = self._counts.setdefault(scope, DayCounts())
+            counts.calls_today += 1
+            counts.talk_time_today += call.duration or 0
+            if view.missed:
+                counts.missed_today += 1
+                counts.unseen_missed += 1
+        self._async_changed()
+
+    @callback
+    def async_mark_seen(self, scope: str = PBX) -> None:
+        """The missed calls were seen: of the PBX (all of them), or of a workplace."""
+        if scope == PBX:
+            for counts in self._counts.values():
+                counts.unseen_missed = 0
+        elif (seen := self._counts.get(scope)) is not None:
+            if (pbx := self._counts.get(PBX)) is not None:
+                pbx.unseen_missed = max(0, pbx.unseen_missed - seen.unseen_missed)
+            seen.unseen_missed = 0
+        self._async_changed()
+
+    async def async_flush(self) -> None:
+        """Write the counters now (the entry unloads; a reload reads them back)."""
+        await self._store.async_save(self._data())
+
+    async def async_remove(self) -> None:
+        """The entry is removed: so are its counters."""
+        await self._store.async_remove()
+
+    @callback
+    def _async_midnight(self, _now: datetime) -> None:
+        if self._roll_over():
+            self._async_changed()
+
+    def _roll_over(self) -> bool:
+        today = dt_util.now().date()
+        if today == self._day:
+            return False
+        self._day = today
+        self._new_day()
+        return True
+
+    def _new_day(self) -> None:
+        for counts in self._counts.values():
+            counts.calls_today = counts.missed_today = counts.talk_time_today = 0
+
+    @callback
+    def _async_changed(self) -> None:
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+        for listener in list(self._listeners):
+            listener()
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "day": self._day.isoformat(),
+            "scopes": {scope: asdict(counts) for scope, counts in self._counts.items()},
+        }

@@ -1,0 +1,146 @@
+"""Counters: missed calls not yet seen, and the day's calls, missed calls and talk time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.mtt_business.const import DOMAIN
+
+from .conftest import SimulatorServer
+
+RECEPTION = "883140777716581"
+IVAN = "883140777828305"
+EXTERNAL = "74996497803"
+
+
+def _state(hass: HomeAssistant, entry: ConfigEntry, key: str, sip_id: str = "") -> str:
+    unique_id = (
+        f"{entry.unique_id}_{sip_id}_{key}" if sip_id else f"{entry.unique_id}_{key}"
+    )
+    platform = "button" if key == "mark_missed_seen" else "sensor"
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+def _counts(
+    hass: HomeAssistant, entry: ConfigEntry, sip_id: str = ""
+) -> tuple[str, ...]:
+    return tuple(
+        _state(hass, entry, key, sip_id)
+        for key in ("missed_calls", "calls_today", "missed_today", "talk_time_today")
+    )
+
+
+async def _settle(hass: HomeAssistant, simulator: SimulatorServer) -> None:
+    for _ in range(2):
+        await simulator.simulator.wait_pushed()
+        await hass.async_block_till_done()
+
+
+async def _answered_call(
+    hass: HomeAssistant, simulator: SimulatorServer, talk: float
+) -> None:
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await _settle(hass, simulator)
+    await sim.answer(call_id)
+    await _settle(hass, simulator)
+    sim.engine.calls[call_id].answered_at -= talk  # the conversation lasted `talk` s
+    await sim.hang_up(call_id)
+    await _settle(hass, simulator)
+
+
+async def _missed_call(hass: HomeAssistant, simulator: SimulatorServer) -> None:
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await _settle(hass, simulator)
+    await sim.hang_up(call_id)
+    await _settle(hass, simulator)
+
+
+async def test_calls_are_counted_at_the_pbx_and_the_workplace(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """An answered call adds a call and its talk time; a missed one a missed call."""
+    assert _counts(hass, config_entry)[:3] == ("0", "0", "0")
+    assert float(_counts(hass, config_entry)[3]) == 0
+    await _answered_call(hass, simulator, 150)
+    await _missed_call(hass, simulator)
+    await _missed_call(hass, simulator)
+    missed, calls, missed_today, talk = _counts(hass, config_entry)
+    assert (missed, calls, missed_today) == ("2", "3", "2")
+    assert 2.4 <= float(talk) <= 2.6  # minutes (150 s)
+    assert _counts(hass, config_entry, RECEPTION)[:3] == ("2", "3", "2")
+    assert _counts(hass, config_entry, IVAN)[:3] == ("0", "0", "0")
+
+
+async def test_missed_calls_are_marked_seen(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """The workplace's button clears its count (and the PBX's share); the action all."""
+    await _missed_call(hass, simulator)
+    await _missed_call(hass, simulator)
+    assert _state(hass, config_entry, "missed_calls") == "2"
+    registry = er.async_get(hass)
+    button = registry.async_get_entity_id(
+        "button", DOMAIN, f"{config_entry.unique_id}_{RECEPTION}_mark_missed_seen"
+    )
+    await hass.services.async_call(
+        "button", "press", {"entity_id": button}, blocking=True
+    )
+    assert _state(hass, config_entry, "missed_calls", RECEPTION) == "0"
+    assert _state(hass, config_entry, "missed_calls") == "0"
+    assert _state(hass, config_entry, "missed_today") == "2"  # still missed today
+
+    await _missed_call(hass, simulator)
+    assert _state(hass, config_entry, "missed_calls") == "1"
+    await hass.services.async_call(DOMAIN, "mark_missed_seen", {}, blocking=True)
+    assert _state(hass, config_entry, "missed_calls") == "0"
+    assert _state(hass, config_entry, "missed_calls", RECEPTION) == "0"
+
+    await _missed_call(hass, simulator)
+    await hass.services.async_call(
+        DOMAIN, "mark_missed_seen", {"workplace": RECEPTION}, blocking=True
+    )
+    assert _state(hass, config_entry, "missed_calls") == "0"
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "mark_missed_seen", {"workplace": "000"}, blocking=True
+        )
+    assert err.value.translation_key == "unknown_workplace"
+
+
+async def test_counters_survive_a_restart_and_reset_at_midnight(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+) -> None:
+    """Reloaded, the entry keeps its counts; at local midnight the day's start at 0."""
+    await _missed_call(hass, simulator)
+    await _answered_call(hass, simulator, 60)
+    before = _counts(hass, config_entry)
+    assert before[:3] == ("1", "2", "1")
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _counts(hass, config_entry) == before
+
+    now = dt_util.now()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    with freeze_time(midnight + timedelta(seconds=1)):
+        async_fire_time_changed(hass, midnight + timedelta(seconds=1))
+        await hass.async_block_till_done()
+    # Unseen missed calls stay until seen; the day's counters start again.
+    assert _counts(hass, config_entry)[:3] == ("1", "0", "0")
+    assert float(_counts(hass, config_entry)[3]) == 0
