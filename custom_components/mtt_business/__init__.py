@@ -21,6 +21,7 @@ from homeassistant.helpers.typing import ConfigType
 from . import const
 from .api import MttBusinessClient
 from .auth import OAuth2SessionAuth
+from .call_journal import CallJournal
 from .call_monitor import CallMonitor
 from .const import DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
@@ -91,7 +92,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
             )
         )
     call_monitor = CallMonitor(hass, entry, directory)
-    entry.runtime_data = MttBusinessData(client, directory, call_monitor)
+    journal = CallJournal(hass, entry.entry_id)
+    await journal.async_load()
+    entry.runtime_data = MttBusinessData(client, directory, call_monitor, journal)
 
     @callback
     def _async_directory_changed() -> None:
@@ -111,14 +114,18 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
     """Disconnect from the entry's PBX."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.journal.async_flush()
+    return unloaded
 
 
 async def async_remove_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> None:
-    """Forget what the entry kept of its PBX."""
+    """Forget what the entry kept of its PBX and its calls."""
     await DirectoryStore(hass, entry.entry_id).async_remove()
+    await CallJournal(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(
