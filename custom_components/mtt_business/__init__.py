@@ -28,6 +28,7 @@ from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices
 from .directory_store import DirectoryStore
+from .recording_archive import RecordingView
 from .redirect_uri import async_get_redirect_endpoint
 from .routing import async_start_routing
 from .services import async_setup_services
@@ -41,10 +42,11 @@ PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Keep the endpoints, serve the Redirect URI, register the actions."""
+    """Keep the endpoints, serve the Redirect URI and recordings, register actions."""
     async_store_settings(hass, config)
     await async_get_redirect_endpoint(hass)
     async_setup_services(hass)
+    hass.http.register_view(RecordingView())
     return True
 
 

@@ -17,6 +17,10 @@ is not asked for again; a 5xx, 429, time-out or broken connection is retried aft
 30 s, 2 min and 10 min, then given up (logged once). Downloads run as background
 tasks of the entry: unloading it cancels them, and a cancelled download leaves no
 file behind.
+
+Archived recordings are served at `/api/mtt_business/recordings/<YYYY-MM-DD>/<file>`
+to signed-in users and to signed links (what a media player is given), from Home
+Assistant's start, so that a link given before a restart still plays.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ import re
 from typing import Final
 
 import aiohttp
+from aiohttp import hdrs, web
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
 from .call_journal import CallJournal, JournalRecord
@@ -50,6 +56,7 @@ RETRY_DELAYS: Final = (30.0, 120.0, 600.0)
 TIMEOUT: Final = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=60)
 READ_SIZE: Final = 64 * 1024
 MIME_TYPE: Final = "audio/mpeg"
+RECORDINGS_URL: Final = "/api/mtt_business/recordings"
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
 _DOTS = re.compile(r"\.{2,}")
@@ -258,3 +265,20 @@ def _discard(file: io.BufferedWriter, part: Path) -> None:
     part.unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # the folder holds other recordings
         part.parent.rmdir()
+
+
+class RecordingView(HomeAssistantView):
+    """Archived recordings, to signed-in users and signed links (media players)."""
+
+    url = RECORDINGS_URL + "/{day}/{name}"
+    name = "api:mtt_business:recording"
+
+    async def get(
+        self, request: web.Request, day: str, name: str
+    ) -> web.StreamResponse:
+        """The mp3 of an archived recording."""
+        hass = request.app[KEY_HASS]
+        path = recording_file(hass, f"{ARCHIVE_FOLDER}/{day}/{name}")
+        if path is None or not await hass.async_add_executor_job(path.is_file):
+            raise web.HTTPNotFound
+        return web.FileResponse(path, headers={hdrs.CONTENT_TYPE: MIME_TYPE})
