@@ -11,14 +11,15 @@ journal is loaded.
 
 Adding a call runs once per ended call, on the event path: it does no I/O and costs
 the same whatever the journal holds. The record joins the newest chunk of the
-journal, and that chunk is written a little later (changes gathered for
+journal, and that chunk is written a little later (changes gathered for at most
 `SAVE_DELAY` seconds, serialized and written off the event loop). The journal is
 stored in chunks of `CHUNK_SIZE` calls, each a private file in Home Assistant's
 storage (`mtt_business.journal.<entry_id>.<n>`), listed by an index
-(`mtt_business.journal.<entry_id>`): a write rewrites one chunk (two once the bound
-is reached), not the whole journal, which matters on a Raspberry Pi's SD card. A
-chunk holds one call per line, as `JournalRecord.as_dict` gives it. Stored calls
-that cannot be read are skipped (logged once per load).
+(`mtt_business.journal.<entry_id>`): a write rewrites the newest chunk, not the
+whole journal (10,000 calls are about 5 MB), which matters on a Raspberry Pi's SD
+card and for the CPU a call costs. A chunk holds one call per line, as
+`JournalRecord.as_dict` gives it. Stored calls that cannot be read are skipped
+(logged once per load).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ SAVE_DELAY: Final = 10
 MAX_CALLS: Final = 10_000
 KEEP: Final = timedelta(days=90)
 """How long a call is kept (the provider keeps its recording as long)."""
-CHUNK_SIZE: Final = 500
+CHUNK_SIZE: Final = 250
 """Calls per stored chunk: what one write rewrites at most."""
 
 DIRECTIONS: Final = frozenset({"incoming", "outgoing"})
@@ -230,6 +231,9 @@ class _Chunk:
     number: int
     store: Store[dict[str, Any]]
     records: list[JournalRecord] = field(default_factory=list)
+    dropped: int = 0
+    """Calls dropped from its front so far (a call's place in the chunk, counting
+    them, does not change)."""
     scheduled: bool = False
     """A write of the chunk is due (it will write every change made until then)."""
 
@@ -308,8 +312,8 @@ class CallJournal:
             hass, STORAGE_VERSION, self._key, private=True
         )
         self._chunks: deque[_Chunk] = deque()
-        self._where: dict[str, _Chunk] = {}
-        """Each call's chunk, by call id."""
+        self._where: dict[str, tuple[_Chunk, int]] = {}
+        """Each call's chunk and place in it (counting the calls dropped from it)."""
         self._count = 0
         self._next_number = 0
         self._dirty: set[_Chunk] = set()
@@ -363,8 +367,8 @@ class CallJournal:
                 if record.call_id in self._where:
                     unreadable += 1  # a call stored twice: the first is kept
                     continue
+                self._where[record.call_id] = (chunk, len(chunk.records))
                 chunk.records.append(record)
-                self._where[record.call_id] = chunk
             if chunk.records:
                 self._chunks.append(chunk)
                 self._count += len(chunk.records)
@@ -394,8 +398,8 @@ class CallJournal:
                 "The call journal is closed: call %s not kept", record.call_id
             )
             return
-        if (chunk := self._where.get(record.call_id)) is not None:
-            at = _position(chunk.records, record.call_id)
+        if (found := self._locate(record.call_id)) is not None:
+            chunk, at = found
             old = chunk.records[at]
             self._update(
                 chunk,
@@ -415,8 +419,8 @@ class CallJournal:
             self._next_number += 1
             chunks.append(chunk)
             self._save_index()
+        self._where[record.call_id] = (chunk, chunk.dropped + len(chunk.records))
         chunk.records.append(record)
-        self._where[record.call_id] = chunk
         self._count += 1
         self._touch(chunk)
         self._drop_old()
@@ -427,26 +431,47 @@ class CallJournal:
 
         None when the call is not in the journal.
         """
-        return self._change(call_id, record_url=url)
+        if (found := self._find(call_id)) is None:
+            return None
+        chunk, at = found
+        old = chunk.records[at]
+        if old.record_url == url:
+            return old
+        return self._replace(chunk, at, _relinked(old, url, old.recording))
 
     @callback
     def set_recording(self, call_id: str, recording: str) -> JournalRecord | None:
         """The recording of a call was archived at `recording` (a media path)."""
-        return self._change(call_id, recording=recording)
+        if (found := self._find(call_id)) is None:
+            return None
+        chunk, at = found
+        old = chunk.records[at]
+        if old.recording == recording:
+            return old
+        return self._replace(chunk, at, _relinked(old, old.record_url, recording))
 
-    def _change(self, call_id: str, **changes: Any) -> JournalRecord | None:
+    def _find(self, call_id: str) -> tuple[_Chunk, int] | None:
+        """Where a call to change is (None: not kept, or the journal is closed)."""
         if self._closed:
             _LOGGER.debug("The call journal is closed: call %s not changed", call_id)
             return None
-        if (chunk := self._where.get(call_id)) is None:
+        return self._locate(call_id)
+
+    def _locate(self, call_id: str) -> tuple[_Chunk, int] | None:
+        """A call's chunk and position in it."""
+        if (where := self._where.get(call_id)) is None:
             return None
-        at = _position(chunk.records, call_id)
-        return self._update(chunk, at, replace(chunk.records[at], **changes))
+        chunk, place = where
+        return chunk, place - chunk.dropped
 
     def _update(self, chunk: _Chunk, at: int, new: JournalRecord) -> JournalRecord:
-        if new != chunk.records[at]:
-            chunk.records[at] = new
-            self._touch(chunk)
+        if new == chunk.records[at]:
+            return new
+        return self._replace(chunk, at, new)
+
+    def _replace(self, chunk: _Chunk, at: int, new: JournalRecord) -> JournalRecord:
+        chunk.records[at] = new
+        self._touch(chunk)
         return new
 
     def _touch(self, chunk: _Chunk) -> None:
@@ -461,7 +486,12 @@ class CallJournal:
             chunk.store.async_delay_save(chunk.stored, self._save_delay)
 
     def _drop_old(self) -> None:
-        """Drop the oldest calls past the bounds (number of calls, age)."""
+        """Drop the oldest calls past the bounds (number of calls, age).
+
+        Their chunk's file is not rewritten for that (at the bound, every call would
+        rewrite it): it keeps them until it is written for another change, or is
+        removed once all its calls are dropped; reading the journal drops them again.
+        """
         cutoff = self._clock() - self._keep
         chunks = self._chunks
         while chunks:
@@ -477,9 +507,9 @@ class CallJournal:
             for record in records[:drop]:
                 del self._where[record.call_id]
             del records[:drop]
+            first.dropped += drop
             self._count -= drop
             if records:
-                self._touch(first)
                 return
             chunks.popleft()
             self._dirty.discard(first)
@@ -511,9 +541,10 @@ class CallJournal:
 
     def get(self, call_id: str) -> JournalRecord | None:
         """A call of the journal."""
-        if (chunk := self._where.get(call_id)) is None:
+        if (found := self._locate(call_id)) is None:
             return None
-        return chunk.records[_position(chunk.records, call_id)]
+        chunk, at = found
+        return chunk.records[at]
 
     def page(
         self, before: str | None = None, limit: int = 50
@@ -533,10 +564,10 @@ class CallJournal:
             at = len(chunks) - 1
             end = len(chunks[at].records)
         else:
-            if (chunk := self._where.get(before)) is None:
+            if (found := self._locate(before)) is None:
                 return [], None
+            chunk, end = found
             at = _chunk_index(chunks, chunk)
-            end = _position(chunk.records, before)
         calls: list[JournalRecord] = []
         while True:
             records = chunks[at].records
@@ -601,18 +632,40 @@ class CallJournal:
         self._count = 0
 
 
+def _relinked(
+    record: JournalRecord, record_url: str | None, recording: str | None
+) -> JournalRecord:
+    """The record with another link or archived copy.
+
+    Built field by field: this runs on the event path, where `dataclasses.replace`
+    costs twice as much.
+    """
+    r = record
+    return JournalRecord(
+        call_id=r.call_id,
+        direction=r.direction,
+        caller=r.caller,
+        callee=r.callee,
+        caller_name=r.caller_name,
+        callee_name=r.callee_name,
+        workplace=r.workplace,
+        workplace_name=r.workplace_name,
+        started=r.started,
+        answered=r.answered,
+        ended=r.ended,
+        duration=r.duration,
+        missed=r.missed,
+        routing=r.routing,
+        routed_to=r.routed_to,
+        record_url=record_url,
+        recording=recording,
+    )
+
+
 async def _async_remove_store(store: Store[dict[str, Any]]) -> None:
     """Remove a chunk's file, after any write of it that is due or under way."""
     await store.async_save({"calls": []})
     await store.async_remove()
-
-
-def _position(records: list[JournalRecord], call_id: str) -> int:
-    """Where a call is in its chunk (searched from the newest end)."""
-    for index in range(len(records) - 1, -1, -1):
-        if records[index].call_id == call_id:
-            return index
-    raise LookupError(call_id)
 
 
 def _chunk_index(chunks: deque[_Chunk], chunk: _Chunk) -> int:

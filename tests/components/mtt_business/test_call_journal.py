@@ -218,20 +218,29 @@ async def test_at_most_90_days(
 async def test_a_write_rewrites_only_the_newest_chunk(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    """Adding a call to a long journal writes one short file, not the journal."""
-    kept = journal(hass, chunk_size=10)
+    """Adding a call to a long journal writes one short file, not the journal.
+
+    Also at the bound, where each call drops the oldest: the oldest chunk's file is
+    left as it is, and the dropped call stays dropped when the journal is read.
+    """
+    kept = journal(hass, chunk_size=10, max_calls=95)
     await kept.async_load()
-    for n in range(95):
-        kept.add(call(n))
+    calls = [call(n) for n in range(96)]
+    for record in calls[:95]:
+        kept.add(record)
     await _written(hass)
     before = {key: hass_storage[key] for key in _chunk_keys(hass_storage)}
     assert len(before) == 10
 
-    kept.add(call(95))
+    kept.add(calls[95])  # drops call 0
     await _written(hass)
     rewritten = [key for key, data in before.items() if hass_storage[key] is not data]
     assert rewritten == [f"{KEY}.9"]
     assert len(hass_storage[f"{KEY}.9"]["data"]["calls"]) == 6
+
+    again = journal(hass, chunk_size=10, max_calls=95)
+    await again.async_load()
+    assert again.page(None, 100) == (calls[:0:-1], None)
 
 
 async def test_a_busy_pbx_does_not_put_the_write_off(
