@@ -10,7 +10,9 @@ python -m mtt_simulator call incoming --from 79161234567 --to 74996497803 \
 python -m mtt_simulator call answer CALL_ID [--workplace SIP]
 python -m mtt_simulator call hangup CALL_ID [--side caller|workplace]
 python -m mtt_simulator faults [--status N] [--html] [--timeout S] [--methods M ...]
-[--push-delay S] [--duplicate] [--reorder] [--drop] | faults --clear
+[--push-delay S] [--duplicate] [--reorder] [--drop] [--record-status N]
+[--record-size BYTES] [--record-delay S] [--record-chunked] [--record-count N]
+| faults --clear
 python -m mtt_simulator variants [NAME ...]   (sets them; none: all off)
 python -m mtt_simulator state
 """
@@ -156,6 +158,11 @@ def main(argv: list[str] | None = None) -> None:
     faults.add_argument("--duplicate", action="store_true")
     faults.add_argument("--reorder", action="store_true")
     faults.add_argument("--drop", action="store_true")
+    faults.add_argument("--record-status", type=int)
+    faults.add_argument("--record-size", type=int)
+    faults.add_argument("--record-delay", type=float)
+    faults.add_argument("--record-chunked", action="store_true")
+    faults.add_argument("--record-count", type=int)
     variants = sub.add_parser(
         "variants", help="set the undocumented behaviours of a running simulator"
     )
@@ -209,7 +216,15 @@ def main(argv: list[str] | None = None) -> None:
                 "reorder": args.reorder,
                 "drop": args.drop,
             }
-            _control(args.url, "POST", "faults", {"api": api or None, "push": push})
+            body = {"api": api or None, "push": push}
+            record = {
+                key: getattr(args, f"record_{key}")
+                for key in ("status", "size", "delay", "chunked", "count")
+                if getattr(args, f"record_{key}") not in (None, False)
+            }
+            if record:
+                body["records"] = record
+            _control(args.url, "POST", "faults", body)
     elif args.command == "variants":
         print(
             json.dumps(

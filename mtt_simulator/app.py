@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import dataclasses
 import html
 import json
 from typing import Any
@@ -26,6 +27,7 @@ from aiohttp import web
 from yarl import URL
 
 from .engine import CallError
+from .faults import RecordFault
 from .oauth import SCOPE, OAuthError
 from .scenario import Scenario
 from .simulator import Simulator
@@ -346,11 +348,38 @@ async def set_parking(request: web.Request, sim: Simulator) -> web.Response:
     return json_reply({"success": 1})
 
 
-async def record(request: web.Request) -> web.Response:
-    """GET /records/{id}.mp3: the recording the `recorded` push links to."""
-    if request.match_info["record"] not in request.app[SIMULATOR_KEY].records:
+async def record(request: web.Request) -> web.StreamResponse:
+    """GET /records/{id}.mp3: the recording the `recorded` push links to.
+
+    An unknown recording is 404. A recording fault (see `RecordFault`) answers a
+    status instead, or sends the recording slowly, oversized or chunked.
+    """
+    sim = request.app[SIMULATOR_KEY]
+    if request.match_info["record"] not in sim.records:
         raise web.HTTPNotFound
-    return web.Response(body=SILENT_MP3, content_type="audio/mpeg")
+    fault = sim.faults.take_record_fault()
+    if fault is None:
+        return web.Response(body=SILENT_MP3, content_type="audio/mpeg")
+    if fault.status is not None:
+        return web.Response(
+            status=fault.status,
+            text=f"<html><body><h1>{fault.status}</h1></body></html>",
+            content_type="text/html",
+        )
+    size = fault.size if fault.size is not None else len(SILENT_MP3)
+    body = SILENT_MP3 * (size // len(SILENT_MP3) + 1)
+    response = web.StreamResponse(headers={"Content-Type": "audio/mpeg"})
+    if fault.chunked:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = size
+    await response.prepare(request)
+    for offset in range(0, size, fault.chunk):
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        await response.write(body[offset : min(offset + fault.chunk, size)])
+    await response.write_eof()
+    return response
 
 
 # --- control API --------------------------------------------------------------------
@@ -564,13 +593,25 @@ async def control_expire(request: web.Request) -> web.Response:
 
 
 async def control_faults(request: web.Request) -> web.Response:
-    """POST /control/faults {api: {...}, push: {...}}; DELETE clears them."""
+    """POST /control/faults {api: {...}, push: {...}, records: {...}}; DELETE clears.
+
+    `records` spoils downloads of recordings: {status, size, delay, chunked, chunk,
+    count} (see `RecordFault`); null clears it.
+    """
     sim = request.app[SIMULATOR_KEY]
     if request.method == "DELETE":
         sim.faults.clear()
         return json_reply({"ok": True})
     data = await _json(request)
     api_fault, push = data.get("api"), data.get("push")
+    if "records" in data:
+        records = data["records"]
+        if records is not None and not _valid_record_fault(records):
+            raise web.HTTPBadRequest(
+                text="records: {status: int, size: bytes, delay: seconds, "
+                "chunked: bool, chunk: bytes, count: int|null} or null"
+            )
+        sim.faults.record = None if records is None else RecordFault(**records)
     if api_fault is not None and not _valid_api_fault(api_fault):
         raise web.HTTPBadRequest(
             text="api: {status: int, html: bool, timeout: seconds, "
@@ -609,6 +650,9 @@ async def control_faults(request: web.Request) -> web.Response:
                 "reorder": sim.faults.push.reorder,
                 "drop": sim.faults.push.drop,
             },
+            "records": None
+            if sim.faults.record is None
+            else dataclasses.asdict(sim.faults.record),
         }
     )
 
@@ -636,6 +680,26 @@ def _valid_api_fault(fault: Any) -> bool:
             or (isinstance(methods, list) and all(isinstance(m, str) for m in methods))
         )
     )
+
+
+def _valid_record_fault(fault: Any) -> bool:
+    if not isinstance(fault, dict) or not set(fault) <= RECORD_FAULT_KEYS:
+        return False
+    status, size, count = fault.get("status"), fault.get("size"), fault.get("count")
+    chunk, delay = fault.get("chunk", 4096), fault.get("delay", 0)
+    return (
+        (status is None or (type(status) is int and 100 <= status <= 599))
+        and (size is None or (type(size) is int and size >= 0))
+        and (count is None or (type(count) is int and count >= 0))
+        and type(chunk) is int
+        and chunk > 0
+        and _number(delay)
+        and delay >= 0
+        and isinstance(fault.get("chunked", False), bool)
+    )
+
+
+RECORD_FAULT_KEYS = {field.name for field in dataclasses.fields(RecordFault)}
 
 
 def _valid_push_fault(fault: Any) -> bool:

@@ -36,11 +36,31 @@ class PushFault:
 
 
 @dataclass
+class RecordFault:
+    """Spoil downloads of recordings (`GET /records/{id}.mp3`).
+
+    A status answers instead of the recording (500: the provider fails, 404: gone);
+    otherwise the recording is sent, `size` bytes long if given (an oversized one),
+    in chunks of `chunk` bytes with `delay` seconds before each (a slow body), and
+    without a Content-Length when `chunked`.
+    """
+
+    status: int | None = None
+    size: int | None = None
+    delay: float = 0.0
+    chunked: bool = False
+    chunk: int = 4096
+    count: int | None = None
+    """How many downloads to spoil; None: until cleared."""
+
+
+@dataclass
 class Faults:
     """The faults in force."""
 
     api: ApiFault | None = None
     push: PushFault = field(default_factory=PushFault)
+    record: RecordFault | None = None
 
     def set_api_fault(
         self,
@@ -65,7 +85,17 @@ class Faults:
             fault.count -= 1
         return fault
 
+    def take_record_fault(self) -> RecordFault | None:
+        """The fault for this download of a recording, if any (counting it down)."""
+        fault = self.record
+        if fault is None or fault.count == 0:
+            return None
+        if fault.count is not None:
+            fault.count -= 1
+        return fault
+
     def clear(self) -> None:
         """No faults."""
         self.api = None
         self.push = PushFault()
+        self.record = None

@@ -10,6 +10,7 @@ from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
 from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     ImplementationUnavailableError,
     OAuth2Session,
@@ -21,6 +22,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
 from .call_counters import CallCounters
+from .call_history import CallHistory
+from .call_journal import CallJournal
 from .call_monitor import CallMonitor
 from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
@@ -29,10 +32,12 @@ from .devices import async_sync_devices, identified_workplace, pbx_identifier
 from .directory_store import DirectoryStore
 from .issues import async_check_redirect_uri, async_delete_entry_issues
 from .push_health import PushHealth
+from .recording_archive import RecordingArchive, RecordingView
 from .redirect_uri import async_get_redirect_uri
 from .routing import async_start_routing
 from .services import async_setup_services
 from .settings import CONFIG_SCHEMA, async_store_settings
+from .websocket_api import async_setup_websocket_api
 
 __all__ = ["CONFIG_SCHEMA"]
 
@@ -48,10 +53,12 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Keep the endpoints, serve the Redirect URI, register the actions."""
+    """Keep the endpoints, serve the Redirect URI and recordings, register actions."""
     async_store_settings(hass, config)
     await async_get_redirect_uri(hass)
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    hass.http.register_view(RecordingView())
     return True
 
 
@@ -100,9 +107,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     call_monitor = CallMonitor(hass, entry, directory, push_health)
     call_counters = CallCounters(hass, entry.entry_id)
     await call_counters.async_load()
+    journal = CallJournal(hass, entry.entry_id)
+    await journal.async_load()
     entry.runtime_data = MttBusinessData(
-        client, directory, call_monitor, push_health, call_counters
+        client, directory, call_monitor, push_health, call_counters, journal
     )
+    history = CallHistory(
+        entry,
+        journal,
+        RecordingArchive(hass, entry.entry_id, async_get_clientsession(hass)),
+    )
+    entry.async_on_unload(call_monitor.async_add_listener(history.async_on_call))
     entry.async_on_unload(call_monitor.async_add_listener(call_counters.async_count))
     entry.async_on_unload(call_counters.async_start())
     entry.async_on_unload(call_counters.async_flush)
@@ -157,15 +172,19 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
     """Disconnect from the entry's PBX."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.journal.async_flush()
+    return unloaded
 
 
 async def async_remove_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> None:
-    """Forget what the entry kept of its PBX, and its repair issues."""
+    """Forget what the entry kept of its PBX and its calls, and its repair issues."""
     await DirectoryStore(hass, entry.entry_id).async_remove()
     await CallCounters(hass, entry.entry_id).async_remove()
+    await CallJournal(hass, entry.entry_id).async_remove()
     async_delete_entry_issues(hass, entry)
 
 

@@ -12,6 +12,7 @@ from .phone_book import PhoneBookCache
 
 if TYPE_CHECKING:
     from .call_counters import CallCounters
+    from .call_journal import CallJournal
     from .call_monitor import CallMonitor
     from .coordinator import DirectoryCoordinator
     from .push_health import PushHealth
@@ -19,13 +20,15 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class MttBusinessData:
-    """Runtime data of an entry: the client, the directory and the live calls."""
+    """Runtime data of an entry: the client, the directory, the calls."""
 
     client: MttBusinessClient
     directory: DirectoryCoordinator
     call_monitor: CallMonitor
     push_health: PushHealth
     call_counters: CallCounters
+    journal: CallJournal
+    """The ended calls, kept across restarts."""
     phone_book: PhoneBookCache = field(default_factory=PhoneBookCache)
     """Names for numbers, from the entry's options."""
     parked_numbers: set[str] = field(default_factory=set)

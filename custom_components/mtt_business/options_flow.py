@@ -27,6 +27,7 @@ from .const import DOMAIN
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps
 from .phone_book import route_caller
+from .recording_archive import CONF_ARCHIVE_RECORDINGS
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
 from .text_table import format_table, table_lines
 
@@ -75,7 +76,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         contacts = len(self._phone_book())
         if contacts:
             menu += ["edit_contact", "remove_contacts"]
-        menu += ["contacts_table"]
+        menu += ["contacts_table", "recordings"]
         summary = "\n".join(f"- {self._label(route)}" for route in routes)
         if not summary:
             texts = await async_get_translations(
@@ -233,6 +234,26 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
             seen.add(caller.casefold())
             routes.append({"caller": caller, "workplace": workplace})
         return self._save(**{CONF_ROUTES: routes})
+
+    async def async_step_recordings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Whether recordings are downloaded into Home Assistant's media folder."""
+        if user_input is not None:
+            return self._save(
+                **{CONF_ARCHIVE_RECORDINGS: user_input[CONF_ARCHIVE_RECORDINGS]}
+            )
+        archive = self._entry.options.get(CONF_ARCHIVE_RECORDINGS, False)
+        return self.async_show_form(
+            step_id="recordings",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_ARCHIVE_RECORDINGS, default=archive
+                    ): BooleanSelector()
+                }
+            ),
+        )
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

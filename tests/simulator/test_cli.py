@@ -186,6 +186,23 @@ async def test_serve_and_drive(served: Served, receiver: Receiver) -> None:
     code, _, _ = await _run("faults", "--url", served.url, "--clear")
     assert code == 0
 
+    # the recording's download, spoilt once
+    code, _, _ = await _run(
+        "faults",
+        "--url",
+        served.url,
+        "--record-status",
+        "500",
+        "--record-count",
+        "1",
+    )
+    assert code == 0
+    async with aiohttp.ClientSession() as session:
+        async with session.get(recorded["urlRecord"]) as response:
+            assert response.status == 500
+        async with session.get(recorded["urlRecord"]) as response:
+            assert response.status == 200
+
 
 async def test_variants_and_a_ring_group(served: Served, receiver: Receiver) -> None:
     code, out, _ = await _run("variants", "--url", served.url, "no_parking_leg")

@@ -349,6 +349,7 @@ async def test_faults(rig: Rig) -> None:
             "count": 1,
         },
         "push": {"delay": 0, "duplicate": True, "reorder": False, "drop": False},
+        "records": None,
     }
     assert (await rig.api("GET", "/workPlacesInfo"))[0] == 200  # other spelling
     assert (await rig.api("GET", "/workplacesInfo"))[0] == 503
@@ -374,12 +375,49 @@ async def test_faults(rig: Rig) -> None:
         {"push": {"delay": "1"}},
         {"push": {"drop": 1}},
         {"push": True},
+        {"records": {"status": "500"}},
+        {"records": {"size": -1}},
+        {"records": {"delay": -0.1}},
+        {"records": {"chunk": 0}},
+        {"records": {"chunked": 1}},
+        {"records": {"count": 1.5}},
+        {"records": {"colour": "red"}},
+        {"records": []},
     ],
 )
 async def test_fault_refusals(rig: Rig, body: dict[str, Any]) -> None:
     assert (await _control(rig, "POST", "faults", body))[0] == 400
     assert rig.sim.faults.api is None
     assert rig.sim.faults.push.delay == 0
+    assert rig.sim.faults.record is None
+
+
+async def test_record_faults(rig: Rig) -> None:
+    """Recording downloads can be spoilt through the control API, and cleared."""
+    rig.sim.records.add("r1")
+    status, body = await _control(
+        rig, "POST", "faults", {"records": {"status": 500, "count": 1}}
+    )
+    assert status == 200
+    assert body["records"] == {
+        "status": 500,
+        "size": None,
+        "delay": 0.0,
+        "chunked": False,
+        "chunk": 4096,
+        "count": 1,
+    }
+    async with rig.session.get(f"{rig.url}/records/r1.mp3") as response:
+        assert response.status == 500
+    async with rig.session.get(f"{rig.url}/records/r1.mp3") as response:
+        assert response.status == 200
+    await _control(rig, "POST", "faults", {"records": {"status": 404}})
+    assert rig.sim.faults.record is not None
+    status, body = await _control(rig, "POST", "faults", {"records": None})
+    assert body["records"] is None
+    await _control(rig, "POST", "faults", {"records": {"status": 404}})
+    assert (await _control(rig, "DELETE", "faults"))[0] == 200
+    assert rig.sim.faults.record is None
 
 
 def test_demo_scenario() -> None:

@@ -8,6 +8,9 @@ import time
 import aiohttp
 import pytest
 
+from mtt_simulator.app import SILENT_MP3
+from mtt_simulator.faults import RecordFault
+
 from .conftest import CALLER, MAIN, Rig
 
 
@@ -130,3 +133,51 @@ async def test_scenario_push_delay(rig: Rig) -> None:
     await rig.settle()
     assert time.monotonic() - started >= 0.15
     assert len(rig.receiver.pushes) == 1
+
+
+async def _download(rig: Rig, record: str = "r1") -> tuple[int, dict[str, str], bytes]:
+    async with rig.session.get(f"{rig.url}/records/{record}.mp3") as response:
+        return response.status, dict(response.headers), await response.read()
+
+
+async def test_recording_by_default(rig: Rig) -> None:
+    """Unspoilt: the small real mp3, with its length."""
+    rig.sim.records.add("r1")
+    status, headers, body = await _download(rig)
+    assert (status, body) == (200, SILENT_MP3)
+    assert headers["Content-Type"] == "audio/mpeg"
+    assert headers["Content-Length"] == str(len(SILENT_MP3)) == "5004"
+
+
+@pytest.mark.parametrize("code", [500, 503, 404, 410])
+async def test_recording_status_fault_counts_down(rig: Rig, code: int) -> None:
+    rig.sim.records.add("r1")
+    rig.sim.faults.record = RecordFault(status=code, count=2)
+    assert (await _download(rig))[0] == code
+    assert (await _download(rig))[0] == code
+    assert (await _download(rig))[:3:2] == (200, SILENT_MP3)
+    assert (await _download(rig, "unknown"))[0] == 404
+
+
+async def test_recording_oversized_and_chunked(rig: Rig) -> None:
+    rig.sim.records.add("r1")
+    rig.sim.faults.record = RecordFault(size=100_000, chunked=True, chunk=30_000)
+    status, headers, body = await _download(rig)
+    assert status == 200
+    assert "Content-Length" not in headers
+    assert headers["Transfer-Encoding"] == "chunked"
+    assert len(body) == 100_000
+    assert body.startswith(SILENT_MP3)
+    rig.sim.faults.record = RecordFault(size=100_000)
+    status, headers, body = await _download(rig)
+    assert headers["Content-Length"] == "100000"
+    assert len(body) == 100_000
+
+
+async def test_recording_slow_body(rig: Rig) -> None:
+    rig.sim.records.add("r1")
+    rig.sim.faults.record = RecordFault(delay=0.05, chunk=1024)
+    started = time.monotonic()
+    status, _, body = await _download(rig)
+    assert (status, body) == (200, SILENT_MP3)
+    assert time.monotonic() - started >= 5 * 0.05  # 5 chunks, a wait before each

@@ -67,6 +67,7 @@ async def test_empty_table_menu(
         "settings",
         "add_contact",
         "contacts_table",
+        "recordings",
     ]
     assert result["description_placeholders"] == {"routes": sentence, "contacts": "0"}
 
@@ -95,6 +96,7 @@ async def test_add_rules_in_any_number_format(
         "settings",
         "add_contact",
         "contacts_table",
+        "recordings",
     ]
     assert menu["description_placeholders"] == {
         "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн",

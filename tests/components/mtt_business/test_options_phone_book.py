@@ -31,15 +31,16 @@ async def test_menu_has_a_phone_book_section(
 ) -> None:
     """Contacts can be edited or removed once there are some; the menu counts them."""
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-2:] == ["add_contact", "contacts_table"]
+    assert menu["menu_options"][-3:] == ["add_contact", "contacts_table", "recordings"]
     assert menu["description_placeholders"]["contacts"] == "0"
     await _set_book(hass, config_entry, BOOK)
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-4:] == [
+    assert menu["menu_options"][-5:] == [
         "add_contact",
         "edit_contact",
         "remove_contacts",
         "contacts_table",
+        "recordings",
     ]
     assert menu["description_placeholders"]["contacts"] == "2"
 
