@@ -8,8 +8,9 @@ answered at a workplace: `~1o` trying, `~2o` showing, connected, finished, then
 
 - CPU per call of the journal (building the record on `finished`, `add`, and the
   link of `recorded`) against the same loop without the journal (the tracker
-  folding the same five pushes), in the same run, rounds taking turns, medians;
-  while the journal fills and at its bound (each call then drops the oldest);
+  folding the same five pushes), in the same run, blocks of 200 calls taking
+  turns, medians of the rounds; while the journal fills and at its bound (each call
+  then drops the oldest);
 - CPU of the write that follows a call (one chunk of the journal, off the event
   loop), i.e. what a call costs when calls are sparse enough that each is written
   on its own, and the ratio again with it;

@@ -320,6 +320,10 @@ class CallJournal:
         self._dirty: set[_Chunk] = set()
         """Chunks changed since the last flush."""
         self._index_dirty = False
+        self._on_disk = True
+        """False when the stored journal cannot be read: nothing is written."""
+        self._unread: list[int] = []
+        """Chunks whose file could not be read (left as they are)."""
         self._removals: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -340,28 +344,35 @@ class CallJournal:
         try:
             index = await self._index.async_load()
         except HomeAssistantError as err:
+            # What is stored is left as it is: this session's calls are not kept.
             _LOGGER.warning(
-                "The call journal (%s) cannot be read, it starts empty: %s",
+                "The call journal (%s) cannot be read: it starts empty and keeps "
+                "calls until Home Assistant stops: %s",
                 self._key,
                 err,
             )
-            index = None
+            self._on_disk = False
+            return
         numbers, self._next_number = _chunk_numbers(index)
         stores = [self._store(number) for number in numbers]
         loads = await asyncio.gather(
             *(store.async_load() for store in stores), return_exceptions=True
         )
+        for number, content in zip(numbers, loads, strict=True):
+            if isinstance(content, HomeAssistantError):
+                # Kept on disk and in the index: read again at the next start.
+                _LOGGER.warning("Part of the call journal cannot be read: %s", content)
+                self._unread.append(number)
+            elif isinstance(content, BaseException):
+                raise content
         contents = [None if isinstance(c, BaseException) else c for c in loads]
         read = await self._hass.async_add_executor_job(_read_chunks, contents)
         unreadable = 0
-        for content in loads:
-            if isinstance(content, HomeAssistantError):
-                _LOGGER.warning("Part of the call journal cannot be read: %s", content)
-            elif isinstance(content, BaseException):
-                raise content
         for number, store, (records, skipped) in zip(
             numbers, stores, read, strict=True
         ):
+            if number in self._unread:
+                continue
             unreadable += skipped
             chunk = _Chunk(number, store)
             for record in records:
@@ -381,7 +392,7 @@ class CallJournal:
                 self._key,
                 unreadable,
             )
-        if len(self._chunks) != len(numbers):
+        if len(self._chunks) + len(self._unread) != len(numbers):
             self._save_index()
         self._drop_old()
 
@@ -481,6 +492,8 @@ class CallJournal:
         Once per write, not per change: Home Assistant's delayed save would put the
         write off again at each change, and a busy PBX could keep it off for hours.
         """
+        if not self._on_disk:
+            return
         self._dirty.add(chunk)
         if not chunk.scheduled:
             chunk.scheduled = True
@@ -518,6 +531,8 @@ class CallJournal:
             self._save_index()
 
     def _remove_store(self, store: Store[dict[str, Any]]) -> None:
+        if not self._on_disk:
+            return
         task = self._hass.async_create_background_task(
             _async_remove_store(store), f"{self._key} remove {store.key}"
         )
@@ -525,12 +540,14 @@ class CallJournal:
         task.add_done_callback(self._removals.discard)
 
     def _save_index(self) -> None:
+        if not self._on_disk:
+            return
         self._index_dirty = True
         self._index.async_delay_save(self._index_data, 0)
 
     def _index_data(self) -> dict[str, Any]:
         return {
-            "chunks": [chunk.number for chunk in self._chunks],
+            "chunks": sorted([*self._unread, *(c.number for c in self._chunks)]),
             "next": self._next_number,
         }
 
@@ -618,7 +635,11 @@ class CallJournal:
     async def async_remove(self) -> None:
         """Forget the journal and its files (the entry was removed)."""
         self._closed = True
-        numbers, _ = _chunk_numbers(await self._index.async_load())
+        try:
+            index = await self._index.async_load()
+        except HomeAssistantError:
+            index = None  # the chunks it listed are not known: left behind
+        numbers, _ = _chunk_numbers(index)
         loaded = {chunk.number: chunk.store for chunk in self._chunks}
         stores = [loaded.get(number) or self._store(number) for number in numbers]
         stores.extend(

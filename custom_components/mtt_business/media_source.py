@@ -149,25 +149,20 @@ class CallRecordingsSource(MediaSource):
             self.hass.config_entries.async_loaded_entries(DOMAIN)
         )
         if len(entries) == 1:
-            root = self._days(entries[0])
-            root.title = self.name or DOMAIN
-            return root
-        return self._node(
-            "",
-            self.name or DOMAIN,
-            [self._node(entry.entry_id, entry.title) for entry in entries],
-        )
+            children = self._day_nodes(entries[0])
+        else:
+            children = [self._node(entry.entry_id, entry.title) for entry in entries]
+        return self._node("", self.name or DOMAIN, children)
 
     def _days(self, entry: MttBusinessConfigEntry) -> BrowseMediaSource:
+        return self._node(entry.entry_id, entry.title, self._day_nodes(entry))
+
+    def _day_nodes(self, entry: MttBusinessConfigEntry) -> list[BrowseMediaSource]:
         journal: CallJournal = entry.runtime_data.journal
-        return self._node(
-            entry.entry_id,
-            entry.title,
-            [
-                self._node(f"{entry.entry_id}/{day.isoformat()}", day.isoformat())
-                for day in journal.days()
-            ],
-        )
+        return [
+            self._node(f"{entry.entry_id}/{day.isoformat()}", day.isoformat())
+            for day in journal.days()
+        ]
 
     def _calls(self, entry: MttBusinessConfigEntry, day: date) -> BrowseMediaSource:
         calls = entry.runtime_data.journal.records_on(day)

@@ -11,8 +11,8 @@ in the name), and the call journal points at that path. The download streams to 
 hidden `.….part` file beside it, written chunk by chunk off the event loop, and is
 renamed only when complete: a file with the recording's name is always whole.
 
-A recording larger than 50 MiB is not kept (the download stops, the partial file is
-deleted). A recording the provider no longer has (404, 410) or refuses (another 4xx)
+A recording larger than 50 MiB, or served as anything but audio or binary data, is
+not kept (the download stops, the partial file is deleted). A recording the provider no longer has (404, 410) or refuses (another 4xx)
 is not asked for again; a 5xx, 429, time-out or broken connection is retried after
 30 s, 2 min and 10 min, then given up (logged once). Downloads run as background
 tasks of the entry: unloading it cancels them, and a cancelled download leaves no
@@ -56,6 +56,9 @@ RETRY_DELAYS: Final = (30.0, 120.0, 600.0)
 TIMEOUT: Final = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=60)
 READ_SIZE: Final = 64 * 1024
 MIME_TYPE: Final = "audio/mpeg"
+BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream"})
+"""Besides audio/*, what a recording may be served as (a push names the link, and
+pushes are not authenticated: a web page or JSON is not kept as a recording)."""
 RECORDINGS_URL: Final = "/api/mtt_business/recordings"
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z._-]+")
@@ -215,6 +218,9 @@ class RecordingArchive:
                     raise _DownloadError(f"HTTP {status}", again=True)
                 if status >= 400:
                     raise _DownloadError(f"HTTP {status}", again=False)
+                kind = response.content_type  # application/octet-stream if none
+                if not kind.startswith("audio/") and kind not in BINARY_TYPES:
+                    raise _DownloadError(f"not a recording: {kind}", again=False)
                 length = response.content_length
                 if length is not None and length > self._max_bytes:
                     raise self._too_large(length)

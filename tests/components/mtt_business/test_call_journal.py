@@ -330,15 +330,41 @@ async def test_unreadable_calls_are_skipped_and_logged_once(
     assert f"{KEY}.7" not in hass_storage  # nothing readable was left in it
 
 
-async def test_an_unreadable_index_starts_empty(
+async def test_a_newer_journal_is_left_alone(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    hass_storage[KEY] = {"version": 1, "data": ["not", "an", "index"]}
-    kept = journal(hass)
+    """Written by a newer version (then downgraded): read what can be, destroy none.
+
+    An unreadable chunk stays on disk and in the index; an unreadable index means
+    this session's calls are kept in memory only.
+    """
+    good = call(1).as_dict()
+    newer = {"version": 2, "data": {"calls": [call(2).as_dict()]}}
+    hass_storage[KEY] = {"version": 1, "data": {"chunks": [0, 1], "next": 2}}
+    hass_storage[f"{KEY}.0"] = newer
+    hass_storage[f"{KEY}.1"] = {"version": 1, "data": {"calls": [good]}}
+    kept = journal(hass, chunk_size=1)
     await kept.async_load()
-    assert len(kept) == 0
+    assert [r.as_dict() for r in kept.page()[0]] == [good]
+    assert "Part of the call journal cannot be read" in caplog.text
+    kept.add(call(3))
+    await _written(hass)
+    assert hass_storage[KEY]["data"] == {"chunks": [0, 1, 2], "next": 3}
+    assert hass_storage[f"{KEY}.0"] == newer
+
+    hass_storage[KEY] = newer_index = {"version": 2, "data": {"chunks": [0]}}
+    again = journal(hass)
+    await again.async_load()
+    assert len(again) == 0
+    again.add(call(4))
+    assert len(again) == 1
+    await _written(hass)
+    await again.async_flush()
+    assert hass_storage[KEY] == newer_index
+    assert hass_storage[f"{KEY}.0"] == newer
+    assert "keeps calls until Home Assistant stops" in caplog.text
 
 
 async def test_days_and_calls_of_a_day_in_local_time(hass: HomeAssistant) -> None:

@@ -91,7 +91,7 @@ async def test_days_and_calls(hass: HomeAssistant, config_entry: ConfigEntry) ->
         journal.add(record)
 
     root = await media_source.async_browse_media(hass, ROOT)
-    assert root.title == "MTT Business"
+    assert (root.title, root.media_content_id) == ("MTT Business", ROOT)
     assert [(c.title, c.can_expand) for c in root.children] == [
         (_day(-1), True),
         (_day(-2), True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, time as daytime, timedelta
 import logging
 from pathlib import Path
@@ -227,6 +228,22 @@ async def test_gone_is_not_asked_again(
     assert kept.recording is None
     assert simulator.simulator.faults.record.count == 4  # one download only
     assert f"HTTP {status}" in caplog.text
+    assert _files(media) == []
+
+
+async def test_not_a_recording_is_not_kept(
+    hass: HomeAssistant,
+    archiving: ConfigEntry,
+    simulator: SimulatorServer,
+    media: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A link to something else than audio (pushes are not authenticated)."""
+    record = replace(_record(simulator), record_url=f"{simulator.url}/control/state")
+    kept = await _archived(hass, archiving, _archive(hass, archiving), record)
+    assert kept is not None
+    assert kept.recording is None
+    assert "not a recording: application/json" in caplog.text
     assert _files(media) == []
 
 
