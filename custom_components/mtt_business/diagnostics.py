@@ -55,6 +55,7 @@ async def async_get_config_entry_diagnostics(
         },
         "directory": asdict(data.directory.data) if data.directory.data else None,
         "last_update_success": data.directory.last_update_success,
+        "journal": {"calls": len(data.journal)},
         "active_calls": [
             _call(view)
             for view in data.call_monitor.views(
