@@ -6,7 +6,9 @@ which only `async_mark_seen` (a button, an action) sets back to 0. A call counts
 it ends, once, at its workplace (a missed call at the workplace that rang last) and at
 the PBX; a call never seen to start is not counted (nobody knows whether it was
 answered). The counters are stored with Home Assistant's Store, written at most every
-10 s, off the event path.
+10 s, off the event path. Their entities are told at most every
+`COUNTERS_WRITE_COOLDOWN` seconds, and only those of the scopes that changed: a busy
+PBX must not turn each ended call into a burst of state writes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -30,6 +33,8 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 10
+COUNTERS_WRITE_COOLDOWN = 1.0
+"""Seconds between two announcements of changed counters during a burst of calls."""
 PBX = ""
 """The scope of the whole PBX (a workplace's scope is its SIP ID)."""
 
@@ -56,7 +61,15 @@ class CallCounters:
         )
         self._day: date = dt_util.now().date()
         self._counts: dict[str, DayCounts] = {}
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[set[str]], None]] = []
+        self._changed: set[str] = set()
+        self._announcer = Debouncer(
+            hass,
+            _LOGGER,
+            cooldown=COUNTERS_WRITE_COOLDOWN,
+            immediate=True,
+            function=self._async_announce,
+        )
 
     async def async_load(self) -> None:
         """Read the counters kept last time (today's only count as today's)."""
@@ -94,8 +107,8 @@ class CallCounters:
         return self._counts.get(scope) or DayCounts()
 
     @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when a counter changes."""
+    def async_add_listener(self, listener: Callable[[set[str]], None]) -> CALLBACK_TYPE:
+        """Be told which scopes' counters changed."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
@@ -119,7 +132,7 @@ class CallCounters:
             if view.missed:
                 counts.missed_today += 1
                 counts.unseen_missed += 1
-        self._async_changed()
+        self._async_changed({PBX, call.workplace} if call.workplace else {PBX})
 
     @callback
     def async_mark_seen(self, scope: str = PBX) -> None:
@@ -131,10 +144,11 @@ class CallCounters:
             if (pbx := self._counts.get(PBX)) is not None:
                 pbx.unseen_missed = max(0, pbx.unseen_missed - seen.unseen_missed)
             seen.unseen_missed = 0
-        self._async_changed()
+        self._async_changed(set(self._counts) | {scope})
 
     async def async_flush(self) -> None:
         """Write the counters now (the entry unloads; a reload reads them back)."""
+        self._announcer.async_shutdown()
         await self._store.async_save(self._data())
 
     async def async_remove(self) -> None:
@@ -144,7 +158,7 @@ class CallCounters:
     @callback
     def _async_midnight(self, _now: datetime) -> None:
         if self._roll_over():
-            self._async_changed()
+            self._async_changed(set(self._counts))
 
     def _roll_over(self) -> bool:
         today = dt_util.now().date()
@@ -159,10 +173,16 @@ class CallCounters:
             counts.calls_today = counts.missed_today = counts.talk_time_today = 0
 
     @callback
-    def _async_changed(self) -> None:
+    def _async_changed(self, scopes: set[str]) -> None:
         self._store.async_delay_save(self._data, SAVE_DELAY)
+        self._changed |= scopes
+        self._announcer.async_schedule_call()
+
+    @callback
+    def _async_announce(self) -> None:
+        changed, self._changed = self._changed, set()
         for listener in list(self._listeners):
-            listener()
+            listener(changed)
 
     def _data(self) -> dict[str, Any]:
         return {

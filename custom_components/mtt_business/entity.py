@@ -137,14 +137,6 @@ class CallCounterEntity(PushFedEntity):
         self._counters = counters
         self._scope = self.sip_id or PBX
 
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Write the state when a counter changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self._counters.async_add_listener(self.async_write_ha_state)
-        )
-
 
 @callback
 def async_add_entities_as_they_appear[T](

@@ -359,6 +359,17 @@ class CallCounterSensor(CallCounterEntity, SensorEntity):
 
     entity_description: CallCounterDescription
 
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write the state when the counters of the entity's scope change."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._counters.async_add_listener(self._async_changed))
+
+    @callback
+    def _async_changed(self, scopes: set[str]) -> None:
+        if self._scope in scopes:
+            self.async_write_ha_state()
+
     @property
     @override
     def native_value(self) -> int:

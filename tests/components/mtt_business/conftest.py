@@ -24,7 +24,10 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.mtt_business import sensor as sensor_module
+from custom_components.mtt_business import (
+    call_counters as call_counters_module,
+    sensor as sensor_module,
+)
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.redirect_uri import async_get_redirect_uri
 from mtt_simulator.app import SIMULATOR_KEY, Simulator, create_app
@@ -43,13 +46,16 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def summaries_written_per_push(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Summary sensors write each push's change (bursts: test_summary_bursts.py).
+    """Summary sensors and counters write each push's change (bursts: see below).
 
     The tests step through calls push by push; in production a burst of pushes is
-    summed up every `SUMMARY_WRITE_COOLDOWN` seconds instead.
+    summed up every `SUMMARY_WRITE_COOLDOWN` seconds (test_summary_bursts.py), and
+    ended calls counted every `COUNTERS_WRITE_COOLDOWN` seconds
+    (test_call_counters.py) instead.
     """
     if "production_cooldown" not in request.keywords:
         monkeypatch.setattr(sensor_module, "SUMMARY_WRITE_COOLDOWN", 0)
+        monkeypatch.setattr(call_counters_module, "COUNTERS_WRITE_COOLDOWN", 0)
 
 
 @dataclass

@@ -6,13 +6,15 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.mtt_business.call_counters import COUNTERS_WRITE_COOLDOWN
 from custom_components.mtt_business.const import DOMAIN
 
 from .conftest import SimulatorServer
@@ -144,3 +146,36 @@ async def test_counters_survive_a_restart_and_reset_at_midnight(
     # Unseen missed calls stay until seen; the day's counters start again.
     assert _counts(hass, config_entry)[:3] == ("1", "0", "0")
     assert float(_counts(hass, config_entry)[3]) == 0
+
+
+@pytest.mark.production_cooldown
+async def test_a_burst_of_ended_calls_is_written_in_steps(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Calls ending in a burst: one write at once, the rest after the cool-down."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{config_entry.unique_id}_calls_today"
+    )
+    assert entity_id is not None
+    writes: list[str] = []
+
+    @callback
+    def _written(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None:
+            writes.append(state.state)
+
+    async_track_state_change_event(hass, entity_id, _written)
+    for _ in range(5):
+        await _missed_call(hass, simulator)
+    assert writes == ["1"]  # the first at once, the others wait for the cool-down
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=COUNTERS_WRITE_COOLDOWN + 1)
+    )
+    await hass.async_block_till_done()
+    assert writes == ["1", "5"]
+    # Other workplaces' counters were not written at all.
+    ivan = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{config_entry.unique_id}_{IVAN}_calls_today"
+    )
+    assert ivan is not None
+    assert hass.states.get(ivan).last_changed < hass.states.get(entity_id).last_changed
