@@ -38,6 +38,10 @@ VARIANT_SETS = [
 ]
 
 
+RING_TIMEOUT = 1.5
+"""Seconds a workplace rings (and a callee of an outgoing call) before it stops."""
+
+
 @pytest.fixture(
     params=VARIANT_SETS,
     ids=lambda variants: "+".join(sorted(variants)) or "documented",
@@ -47,8 +51,9 @@ def scenario(request: pytest.FixtureRequest) -> Scenario:
     scenario = Scenario.demo()
     scenario.variants = request.param
     scenario.parking_window = 0.3
-    scenario.ring_timeout = 0.3
-    scenario.answer_timeout = 0.3
+    # Long enough that a loaded machine answers before the ringing times out.
+    scenario.ring_timeout = RING_TIMEOUT
+    scenario.answer_timeout = RING_TIMEOUT
     scenario.record_calls = False
     return scenario
 
@@ -125,7 +130,7 @@ async def test_nobody_answers_within_the_ring_timeout(
     await simulator.simulator.start_incoming_call("79161234567", EXTERNAL)
     await _settle(hass, simulator)
     assert _state(hass, RECEPTION) == "ringing"
-    await _settle(hass, simulator, wait=0.5)
+    await _settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
     _assert_over(hass, events, missed=True)
 
 
@@ -262,5 +267,5 @@ async def test_outgoing_call(
         await simulator.simulator.hang_up(call_id, "callee")
         await _settle(hass, simulator)
     else:
-        await _settle(hass, simulator, wait=0.5)
+        await _settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
     _assert_over(hass, events, missed=False)
