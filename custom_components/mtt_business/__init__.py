@@ -32,6 +32,7 @@ from .redirect_uri import async_get_redirect_uri
 from .routing import async_start_routing
 from .services import async_setup_services
 from .settings import CONFIG_SCHEMA, async_store_settings
+from .websocket_api import async_setup_websocket_api
 
 __all__ = ["CONFIG_SCHEMA"]
 
@@ -46,10 +47,11 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Keep the endpoints, serve the Redirect URI, register the actions."""
+    """Keep the endpoints, serve the Redirect URI, register actions and commands."""
     async_store_settings(hass, config)
     await async_get_redirect_uri(hass)
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
     return True
 
 
