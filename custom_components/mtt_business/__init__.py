@@ -21,6 +21,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
 from .call_monitor import CallMonitor
+from .card import async_register_card
 from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
@@ -47,11 +48,16 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Keep the endpoints, serve the Redirect URI, register actions and commands."""
+    """Set up what every entry shares.
+
+    Keep the endpoints, serve the Redirect URI and the calls card, register the
+    actions and the websocket commands.
+    """
     async_store_settings(hass, config)
     await async_get_redirect_uri(hass)
     async_setup_services(hass)
     async_setup_websocket_api(hass)
+    await async_register_card(hass)
     return True
 
 
