@@ -25,6 +25,7 @@ from .call_counters import CallCounters
 from .call_history import CallHistory
 from .call_journal import CallJournal
 from .call_monitor import CallMonitor
+from .card import async_register_card
 from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
 from .data import MttBusinessConfigEntry, MttBusinessData
@@ -53,12 +54,17 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Keep the endpoints, serve the Redirect URI and recordings, register actions."""
+    """Set up what every entry shares.
+
+    Keep the endpoints, serve the Redirect URI, recordings and the calls card,
+    register the actions and the websocket commands.
+    """
     async_store_settings(hass, config)
     await async_get_redirect_uri(hass)
     async_setup_services(hass)
     async_setup_websocket_api(hass)
     hass.http.register_view(RecordingView())
+    await async_register_card(hass)
     return True
 
 

@@ -10,7 +10,6 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.mtt_business.call_journal import JournalRecord
-from custom_components.mtt_business.websocket_api import async_setup_websocket_api
 
 RECEPTION = "883140777716581"
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
@@ -44,7 +43,6 @@ async def test_journal_pages(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """A dashboard card reads the calls page by page, newest first."""
-    async_setup_websocket_api(hass)
     calls = [call(n) for n in range(7)]
     for record in calls:
         config_entry.runtime_data.journal.add(record)
@@ -78,7 +76,6 @@ async def test_unknown_and_unloaded_entries(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """The error says which entry, in words (and how the frontend translates it)."""
-    async_setup_websocket_api(hass)
     ws = await hass_ws_client(hass)
     response = await _list(ws, entry_id="nope")
     assert not response["success"]

@@ -1,0 +1,209 @@
+"""The calls card's live data: a websocket subscription to the calls of the PBXs.
+
+`mtt_business/calls/subscribe` (optional `entry_id`; without it every loaded entry)
+sends the full picture at once and again after each change: per entry its title,
+its workplaces with what each is doing, and its active calls (each as
+`CallView.listing()` shows it, with its `call_id`). During a burst of pushes a new
+picture is sent at most every `SNAPSHOT_COOLDOWN` seconds, the latest one, as the
+summary sensors are written. An entry that unloads leaves the picture (its
+listeners are removed at once) and comes back when it is loaded again; closing the
+subscription or the connection removes everything it listened to.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.const import ERR_NOT_FOUND
+from homeassistant.components.websocket_api.decorators import websocket_command
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigEntryState,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+import probatio as vol
+
+from .call_view import LISTED_CALLS_LIMIT, CallView
+from .const import DOMAIN
+from .data import MttBusinessConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+SUBSCRIBE_CALLS: Final = f"{DOMAIN}/calls/subscribe"
+SNAPSHOT_COOLDOWN: Final = 0.25
+"""Seconds between two pictures sent during a burst of changes."""
+
+
+@callback
+@websocket_command(
+    {
+        vol.Required("type"): SUBSCRIBE_CALLS,
+        vol.Optional("entry_id"): str,
+    }
+)
+@callback
+def websocket_subscribe_calls(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+) -> None:
+    """Follow the calls of one entry, or of every loaded entry."""
+    entry_id: str | None = msg.get("entry_id")
+    if entry_id is not None:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            connection.send_error(
+                msg["id"],
+                ERR_NOT_FOUND,
+                f"No MTT Business entry {entry_id}",
+                translation_key="unknown_entry",
+                translation_domain=DOMAIN,
+                translation_placeholders={"entry_id": entry_id},
+            )
+            return
+    subscription = CallsSubscription(hass, connection, msg["id"], entry_id)
+    connection.subscriptions[msg["id"]] = subscription.async_stop
+    connection.send_result(msg["id"])
+    subscription.async_start()
+
+
+class CallsSubscription:
+    """One subscriber's view of the calls: listens to the entries, sends pictures."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        connection: ActiveConnection,
+        msg_id: int,
+        entry_id: str | None,
+    ) -> None:
+        """Send pictures of `entry_id` (None: every loaded entry) to `msg_id`."""
+        self._hass = hass
+        self._connection = connection
+        self._msg_id = msg_id
+        self._entry_id = entry_id
+        self._listening: dict[str, list[CALLBACK_TYPE]] = {}
+        self._stop_following_entries: CALLBACK_TYPE | None = None
+        self._sender = Debouncer(
+            hass,
+            _LOGGER,
+            cooldown=SNAPSHOT_COOLDOWN,
+            immediate=True,
+            function=self._async_send,
+        )
+
+    @callback
+    def async_start(self) -> None:
+        """Listen to the entries loaded now and to come; send the first picture."""
+        self._stop_following_entries = async_dispatcher_connect(
+            self._hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_entry_changed
+        )
+        for entry in self._entries():
+            self._async_listen(entry)
+        self._async_send()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening and sending (the subscription or connection closed)."""
+        if self._stop_following_entries is not None:
+            self._stop_following_entries()
+            self._stop_following_entries = None
+        for entry_id in list(self._listening):
+            self._async_stop_listening(entry_id)
+        self._sender.async_shutdown()
+
+    def _covers(self, entry: ConfigEntry) -> bool:
+        return entry.domain == DOMAIN and self._entry_id in (None, entry.entry_id)
+
+    def _entries(self) -> list[MttBusinessConfigEntry]:
+        """The loaded entries this subscription shows, in Home Assistant's order."""
+        loaded: list[MttBusinessConfigEntry] = (
+            self._hass.config_entries.async_loaded_entries(DOMAIN)
+        )
+        return [entry for entry in loaded if self._covers(entry)]
+
+    @callback
+    def _async_entry_changed(
+        self, change: ConfigEntryChange, entry: ConfigEntry
+    ) -> None:
+        """An entry was loaded, unloaded, renamed or removed."""
+        if not self._covers(entry):
+            return
+        loaded = entry.state is ConfigEntryState.LOADED
+        if change is ConfigEntryChange.REMOVED or not loaded:
+            if entry.entry_id not in self._listening:
+                return
+            self._async_stop_listening(entry.entry_id)
+        elif entry.entry_id not in self._listening:
+            self._async_listen(entry)
+        self._sender.async_schedule_call()
+
+    @callback
+    def _async_listen(self, entry: MttBusinessConfigEntry) -> None:
+        data = entry.runtime_data
+
+        @callback
+        def _async_changed(*_: CallView | None) -> None:
+            self._sender.async_schedule_call()
+
+        self._listening[entry.entry_id] = [
+            data.call_monitor.async_add_listener(_async_changed),
+            data.directory.async_add_listener(_async_changed),
+        ]
+
+    @callback
+    def _async_stop_listening(self, entry_id: str) -> None:
+        for remove in self._listening.pop(entry_id):
+            remove()
+
+    @callback
+    def _async_send(self) -> None:
+        self._connection.send_event(
+            self._msg_id,
+            {"entries": [_entry_picture(entry) for entry in self._entries()]},
+        )
+
+
+def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
+    """An entry's workplaces and active calls as the calls card shows them."""
+    data = entry.runtime_data
+    monitor = data.call_monitor
+    tracker = monitor.tracker
+    directory = data.directory.data
+    workplaces = []
+    for workplace in directory.workplaces if directory is not None else ():
+        status = tracker.workplace_status(workplace.sip_id)
+        workplaces.append(
+            {
+                "sip_id": workplace.sip_id,
+                "name": workplace.display_name,
+                "state": status.state.value,
+                "peer": status.peer,
+                "since": status.since.isoformat() if status.since else None,
+            }
+        )
+    active = tracker.active_calls()
+    calls = []
+    for view in monitor.views(active[:LISTED_CALLS_LIMIT]):
+        listing = view.listing()
+        calls.append(
+            {
+                "call_id": view.call.call_id,
+                **listing,
+                "caller_name": listing.get("caller_name"),
+                "callee_name": listing.get("callee_name"),
+            }
+        )
+    return {
+        "entry_id": entry.entry_id,
+        "title": entry.title,
+        "workplaces": workplaces,
+        "calls": calls,
+        "active_calls": len(active),
+    }

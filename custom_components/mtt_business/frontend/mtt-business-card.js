@@ -1,0 +1,961 @@
+/**
+ * MTT Business calls card: the office's calls right now, its workplaces, a form to
+ * place a call and (where Home Assistant has the integration's call journal) the
+ * recent calls.
+ *
+ * A plain ES module (no build step, no dependency): two custom elements with
+ * shadow DOM. The data comes from the integration's websocket subscription
+ * `mtt_business/calls/subscribe` (a full picture at once and after each change);
+ * the buttons call the actions `mtt_business.make_call`, `transfer_call` and
+ * `terminate_call`. Colours come from the theme's CSS variables. Everything shown
+ * from a call is set as text, never as HTML.
+ */
+
+const DOMAIN = "mtt_business";
+const CARD = "mtt-business-card";
+const EDITOR = "mtt-business-card-editor";
+const JOURNAL_LIMIT = 10;
+/** Milliseconds after a call ended before the journal is read again (twice: the
+ * recording comes a little later). */
+const JOURNAL_REFRESH = [2000, 15000];
+
+const TEXTS = {
+  en: {
+    name: "MTT Business calls",
+    description:
+      "Calls of the office's MTT Business PBX right now: transfer or end them, see the workplaces, place a call.",
+    title: "Calls",
+    active: "Active calls",
+    noCalls: "No calls right now.",
+    more: (n) => `${n} more calls are not shown.`,
+    noEntries: "No MTT Business PBX is connected.",
+    workplaces: "Workplaces",
+    makeCall: "Place a call",
+    from: "From",
+    number: "Number",
+    call: "Call",
+    transfer: "Transfer",
+    transferTo: "Transfer to",
+    chooseWorkplace: "a workplace…",
+    orNumber: "or a number",
+    cancel: "Cancel",
+    end: "End",
+    at: "at",
+    history: "Recent calls",
+    noHistory: "No calls yet.",
+    missed: "Missed",
+    play: "Play the recording",
+    stop: "Stop",
+    close: "Close",
+    unknown: "unknown",
+    direction: { incoming: "Incoming", outgoing: "Outgoing", null: "Call" },
+    callState: {
+      trying: "Connecting",
+      showing: "Ringing",
+      connected: "Talking",
+      hiding: "Transferring",
+      finished: "Ended",
+    },
+    workplaceState: {
+      idle: "Free",
+      dialing: "Dialing",
+      ringing: "Ringing",
+      talking: "Talking",
+    },
+    needWorkplace: "Choose a workplace or type a number.",
+    needNumber: "Type the number to call.",
+    editor: {
+      entry: "PBX",
+      allEntries: "Every PBX",
+      title: "Title",
+      showWorkplaces: "Show the workplaces",
+      showCallForm: "Show the call form",
+    },
+  },
+  ru: {
+    name: "MTT Business: звонки",
+    description:
+      "Звонки виртуальной АТС МТТ Бизнес прямо сейчас: перевести или завершить, рабочие места, позвонить.",
+    title: "Звонки",
+    active: "Текущие звонки",
+    noCalls: "Сейчас звонков нет.",
+    more: (n) => `Ещё звонков не показано: ${n}.`,
+    noEntries: "Нет подключённой АТС МТТ Бизнес.",
+    workplaces: "Рабочие места",
+    makeCall: "Позвонить",
+    from: "С рабочего места",
+    number: "Номер",
+    call: "Позвонить",
+    transfer: "Перевести",
+    transferTo: "Перевести на",
+    chooseWorkplace: "рабочее место…",
+    orNumber: "или номер",
+    cancel: "Отмена",
+    end: "Завершить",
+    at: "на",
+    history: "Последние звонки",
+    noHistory: "Звонков ещё не было.",
+    missed: "Пропущен",
+    play: "Прослушать запись",
+    stop: "Стоп",
+    close: "Закрыть",
+    unknown: "неизвестно",
+    direction: { incoming: "Входящий", outgoing: "Исходящий", null: "Звонок" },
+    callState: {
+      trying: "Соединение",
+      showing: "Звонит",
+      connected: "Разговор",
+      hiding: "Переводится",
+      finished: "Завершён",
+    },
+    workplaceState: {
+      idle: "Свободно",
+      dialing: "Набор номера",
+      ringing: "Звонит",
+      talking: "Разговор",
+    },
+    needWorkplace: "Выберите рабочее место или введите номер.",
+    needNumber: "Введите номер.",
+    editor: {
+      entry: "АТС",
+      allEntries: "Все АТС",
+      title: "Заголовок",
+      showWorkplaces: "Показывать рабочие места",
+      showCallForm: "Показывать форму звонка",
+    },
+  },
+};
+
+/** Home Assistant connections known not to have the journal: asked once each. */
+const withoutJournal = new WeakSet();
+
+const DIRECTION_ICONS = {
+  incoming: "mdi:phone-incoming",
+  outgoing: "mdi:phone-outgoing",
+};
+
+/** The card's language: Russian for a Russian profile or Home Assistant, else English. */
+function languageOf(hass) {
+  const language = hass?.locale?.language || hass?.language || "en";
+  return String(language).toLowerCase().startsWith("ru") ? "ru" : "en";
+}
+
+function textsOf(hass) {
+  return TEXTS[languageOf(hass)];
+}
+
+function browserLanguage() {
+  return (navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
+}
+
+/** `h("li", {className: "call"}, child, "text")`: an element, its properties and
+ * children (strings become text nodes). */
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(element.dataset, value);
+    else if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
+    else if (key in element) element[key] = value;
+    else element.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
+function icon(name) {
+  return h("ha-icon", { icon: name, className: "icon" });
+}
+
+/** Seconds as `m:ss` or `h:mm:ss`. */
+function formatDuration(seconds) {
+  const total = Math.max(0, Math.floor(seconds));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+}
+
+/** Time since an ISO timestamp, as a running timer shows it. */
+function elapsed(since, now = Date.now()) {
+  const start = Date.parse(since);
+  return Number.isNaN(start) ? "" : formatDuration((now - start) / 1000);
+}
+
+/** `Name (number)`, or the number, or the name. */
+function party(name, number, texts) {
+  if (name && number && name !== number) return `${name} (${number})`;
+  return name || number || texts.unknown;
+}
+
+/** The message of an action's error, in the user's language where the integration
+ * translated it. */
+async function errorMessage(hass, error) {
+  const domain = error?.translation_domain;
+  const key = error?.translation_key;
+  if (domain && key && hass?.loadBackendTranslation) {
+    try {
+      const localize = await hass.loadBackendTranslation("exceptions", domain);
+      const text = localize(
+        `component.${domain}.exceptions.${key}.message`,
+        error.translation_placeholders || {},
+      );
+      if (text) return text;
+    } catch (_err) {
+      // Fall back to the message Home Assistant sent.
+    }
+  }
+  return error?.message || String(error);
+}
+
+const STYLE = `
+  :host { display: block; }
+  ha-card { padding: 0 0 8px; color: var(--primary-text-color); overflow: hidden; }
+  .card-header {
+    margin: 0; padding: 16px 16px 8px;
+    font-size: var(--ha-card-header-font-size, 24px);
+    font-weight: var(--ha-font-weight-normal, 400);
+    color: var(--ha-card-header-color, var(--primary-text-color));
+  }
+  .card-header[hidden], [hidden] { display: none !important; }
+  .entry { padding: 0 16px; }
+  .entry + .entry { border-top: 1px solid var(--divider-color); margin-top: 8px; }
+  .entry-title { margin: 12px 0 0; font-size: 18px; font-weight: 500; }
+  h3 {
+    margin: 12px 0 6px; font-size: 14px; font-weight: 500;
+    color: var(--secondary-text-color); text-transform: uppercase; letter-spacing: .04em;
+  }
+  ul { list-style: none; margin: 0; padding: 0; }
+  li { padding: 8px 0; border-bottom: 1px solid var(--divider-color); }
+  li:last-child { border-bottom: none; }
+  .row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
+  .grow { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; }
+  .secondary { color: var(--secondary-text-color); font-size: 0.9em; }
+  .icon { --mdc-icon-size: 20px; color: var(--state-icon-color, var(--primary-color)); flex: none; }
+  .timer { font-variant-numeric: tabular-nums; font-weight: 500; flex: none; }
+  .empty { color: var(--secondary-text-color); padding: 4px 0; margin: 0; }
+  .state {
+    display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 0.85em;
+    background: var(--secondary-background-color); color: var(--primary-text-color);
+  }
+  .state.talking, .state.connected { background: var(--success-color, #43a047); color: var(--text-primary-color, #fff); }
+  .state.ringing, .state.showing, .state.trying { background: var(--warning-color, #ffa600); color: var(--text-primary-color, #fff); }
+  .state.dialing { background: var(--info-color, var(--primary-color)); color: var(--text-primary-color, #fff); }
+  .actions { display: flex; gap: 8px; margin-top: 6px; flex-wrap: wrap; }
+  button {
+    font: inherit; font-size: 0.9em; cursor: pointer; border-radius: 18px;
+    padding: 4px 12px; border: 1px solid var(--primary-color);
+    background: transparent; color: var(--primary-color);
+    display: inline-flex; align-items: center; gap: 4px;
+  }
+  button.primary { background: var(--primary-color); color: var(--text-primary-color, #fff); }
+  button.danger { border-color: var(--error-color); color: var(--error-color); }
+  button:disabled { opacity: .5; cursor: default; }
+  button .icon { --mdc-icon-size: 16px; color: inherit; }
+  input, select {
+    font: inherit; padding: 6px 8px; border-radius: 6px; min-width: 0;
+    border: 1px solid var(--divider-color);
+    background: var(--secondary-background-color, var(--card-background-color));
+    color: var(--primary-text-color);
+  }
+  form { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-end; margin-top: 6px; }
+  form > select, form > input { flex: 1 1 140px; }
+  label.field {
+    display: flex; flex-direction: column; gap: 2px; flex: 1 1 140px;
+    font-size: 0.85em; color: var(--secondary-text-color);
+  }
+  label.field select, label.field input { font-size: 1.15em; width: 100%; box-sizing: border-box; }
+  .error {
+    display: flex; align-items: flex-start; gap: 8px; margin: 8px 16px 0; padding: 8px 12px;
+    border-radius: 6px; border: 1px solid var(--error-color); color: var(--error-color);
+    background: color-mix(in srgb, var(--error-color) 10%, transparent);
+  }
+  .error button { border: none; padding: 0 4px; color: inherit; }
+  .missed, .missed .icon { color: var(--error-color); }
+  .badge-missed {
+    font-size: 0.8em; padding: 0 6px; border-radius: 8px;
+    background: var(--error-color); color: var(--text-primary-color, #fff);
+  }
+  audio { width: 100%; margin-top: 6px; }
+`;
+
+/** One active call: who calls whom, where, its state and timer; transfer and end. */
+class CallRow {
+  constructor(view, call) {
+    this.view = view;
+    const texts = view.card.texts;
+    this.icon = icon(DIRECTION_ICONS.incoming);
+    this.direction = h("span", { className: "secondary" });
+    this.parties = h("span", { className: "parties" });
+    this.timer = h("span", { className: "timer" });
+    this.state = h("span", { className: "state" });
+    this.workplace = h("span", { className: "secondary workplace" });
+    this.transferButton = h(
+      "button",
+      { type: "button", className: "transfer", onclick: () => this.toggleTransfer() },
+      icon("mdi:phone-forward"),
+      texts.transfer,
+    );
+    this.endButton = h(
+      "button",
+      { type: "button", className: "end danger", onclick: () => this.end() },
+      icon("mdi:phone-hangup"),
+      texts.end,
+    );
+    this.target = h("select", { className: "target", "aria-label": texts.transferTo });
+    this.number = h("input", {
+      type: "tel",
+      className: "target-number",
+      placeholder: texts.orNumber,
+      "aria-label": texts.orNumber,
+      autocomplete: "off",
+    });
+    this.transferForm = h(
+      "form",
+      { className: "transfer-form", hidden: true, onsubmit: (ev) => this.transfer(ev) },
+      h("span", { className: "secondary" }, texts.transferTo),
+      this.target,
+      this.number,
+      h("button", { type: "submit", className: "primary confirm-transfer" }, texts.transfer),
+      h("button", { type: "button", onclick: () => this.toggleTransfer(false) }, texts.cancel),
+    );
+    this.element = h(
+      "li",
+      { className: "call", dataset: { callId: call.call_id } },
+      h("div", { className: "row" }, this.icon, h("span", { className: "grow" }, this.parties), this.timer),
+      h("div", { className: "row" }, this.direction, this.state, this.workplace),
+      h("div", { className: "actions" }, this.transferButton, this.endButton),
+      this.transferForm,
+    );
+    this.update(call);
+  }
+
+  update(call) {
+    const texts = this.view.card.texts;
+    this.call = call;
+    this.icon.icon = DIRECTION_ICONS[call.direction] || "mdi:phone";
+    this.direction.textContent = texts.direction[call.direction] || texts.direction.null;
+    this.parties.textContent = `${party(call.caller_name, call.caller, texts)} → ${party(
+      call.callee_name,
+      call.callee,
+      texts,
+    )}`;
+    this.timer.dataset.since = call.started;
+    this.timer.textContent = elapsed(call.started);
+    this.state.className = `state ${call.state}`;
+    this.state.textContent = texts.callState[call.state] || call.state;
+    this.workplace.textContent = call.workplace
+      ? `${texts.at} ${call.workplace_name || call.workplace}`
+      : "";
+    this.updateTargets();
+  }
+
+  /** The workplaces a call can go to: all but the one it is at. */
+  updateTargets() {
+    const texts = this.view.card.texts;
+    const chosen = this.target.value;
+    const options = [h("option", { value: "" }, texts.chooseWorkplace)];
+    for (const workplace of this.view.workplaces) {
+      if (workplace.sip_id === this.call.workplace) continue;
+      options.push(h("option", { value: workplace.sip_id }, workplace.name));
+    }
+    this.target.replaceChildren(...options);
+    this.target.value = options.some((o) => o.value === chosen) ? chosen : "";
+  }
+
+  toggleTransfer(open = this.transferForm.hidden) {
+    this.transferForm.hidden = !open;
+    if (open) this.target.focus();
+  }
+
+  async transfer(ev) {
+    ev.preventDefault();
+    const callee = this.number.value.trim() || this.target.value;
+    if (!callee) {
+      this.view.card.showError(this.view.card.texts.needWorkplace);
+      return;
+    }
+    const done = await this.view.card.act(
+      [this.transferButton, this.transferForm.querySelector(".confirm-transfer")],
+      "transfer_call",
+      { call_id: this.call.call_id, callee_id: callee, config_entry_id: this.view.entryId },
+    );
+    if (done) {
+      this.number.value = "";
+      this.target.value = "";
+      this.toggleTransfer(false);
+    }
+  }
+
+  async end() {
+    await this.view.card.act([this.endButton], "terminate_call", {
+      call_id: this.call.call_id,
+      config_entry_id: this.view.entryId,
+    });
+  }
+}
+
+/** One workplace: its name, what it is doing, with whom and for how long. */
+class WorkplaceRow {
+  constructor(view, workplace) {
+    this.view = view;
+    this.name = h("span", { className: "grow name" });
+    this.state = h("span", { className: "state" });
+    this.peer = h("span", { className: "secondary peer" });
+    this.timer = h("span", { className: "timer secondary" });
+    this.element = h(
+      "li",
+      { className: "workplace", dataset: { sipId: workplace.sip_id } },
+      h("div", { className: "row" }, icon("mdi:deskphone"), this.name, this.peer, this.state, this.timer),
+    );
+    this.update(workplace);
+  }
+
+  update(workplace) {
+    const texts = this.view.card.texts;
+    this.name.textContent = workplace.name;
+    this.state.className = `state ${workplace.state}`;
+    this.state.textContent = texts.workplaceState[workplace.state] || workplace.state;
+    this.peer.textContent = workplace.state !== "idle" && workplace.peer ? workplace.peer : "";
+    if (workplace.state !== "idle" && workplace.since) {
+      this.timer.dataset.since = workplace.since;
+      this.timer.textContent = elapsed(workplace.since);
+    } else {
+      delete this.timer.dataset.since;
+      this.timer.textContent = "";
+    }
+  }
+}
+
+/** Keeps `list`'s children in the order of `items`, one row per key, reusing rows. */
+function reconcile(list, rows, items, key, create) {
+  const seen = new Set();
+  items.forEach((item, index) => {
+    const id = key(item);
+    seen.add(id);
+    let row = rows.get(id);
+    if (row) row.update(item);
+    else rows.set(id, (row = create(item)));
+    if (list.children[index] !== row.element) list.insertBefore(row.element, list.children[index] || null);
+  });
+  for (const [id, row] of rows) {
+    if (!seen.has(id)) {
+      row.element.remove();
+      rows.delete(id);
+    }
+  }
+}
+
+/** One PBX (config entry): its calls, workplaces, call form and recent calls. */
+class EntryView {
+  constructor(card, entry) {
+    this.card = card;
+    this.entryId = entry.entry_id;
+    this.workplaces = [];
+    this.callRows = new Map();
+    this.workplaceRows = new Map();
+    this.journalTimers = [];
+    const texts = card.texts;
+    const config = card.config;
+
+    this.title = h("h2", { className: "entry-title" });
+    this.calls = h("ul", { className: "calls" });
+    this.noCalls = h("p", { className: "empty no-calls" }, texts.noCalls);
+    this.more = h("p", { className: "empty more" });
+    this.workplaceList = h("ul", { className: "workplaces" });
+    this.caller = h("select", { className: "caller", "aria-label": texts.from });
+    this.callee = h("input", {
+      type: "tel",
+      className: "callee",
+      placeholder: texts.number,
+      "aria-label": texts.number,
+      autocomplete: "off",
+    });
+    this.callButton = h("button", { type: "submit", className: "primary place-call" }, icon("mdi:phone"), texts.call);
+    this.history = h("ul", { className: "history" });
+    this.noHistory = h("p", { className: "empty" }, texts.noHistory);
+    this.historySection = h(
+      "section",
+      { className: "history-section", hidden: true },
+      h("h3", {}, texts.history),
+      this.history,
+      this.noHistory,
+    );
+    this.element = h(
+      "div",
+      { className: "entry", dataset: { entryId: entry.entry_id } },
+      this.title,
+      h("section", { className: "calls-section" }, h("h3", {}, texts.active), this.calls, this.noCalls, this.more),
+      config.show_workplaces === false
+        ? null
+        : h("section", { className: "workplaces-section" }, h("h3", {}, texts.workplaces), this.workplaceList),
+      config.show_call_form === false
+        ? null
+        : h(
+            "section",
+            { className: "call-section" },
+            h("h3", {}, texts.makeCall),
+            h(
+              "form",
+              { className: "call-form", onsubmit: (ev) => this.placeCall(ev) },
+              h("label", { className: "field" }, texts.from, this.caller),
+              h("label", { className: "field" }, texts.number, this.callee),
+              this.callButton,
+            ),
+          ),
+      this.historySection,
+    );
+  }
+
+  update(entry, several) {
+    const texts = this.card.texts;
+    this.title.textContent = entry.title;
+    this.title.hidden = !several;
+    this.workplaces = entry.workplaces;
+    const before = new Set(this.callRows.keys());
+    reconcile(this.calls, this.callRows, entry.calls, (c) => c.call_id, (c) => new CallRow(this, c));
+    for (const row of this.callRows.values()) row.updateTargets();
+    this.noCalls.hidden = entry.calls.length > 0;
+    const hidden = (entry.active_calls || 0) - entry.calls.length;
+    this.more.hidden = hidden <= 0;
+    this.more.textContent = hidden > 0 ? texts.more(hidden) : "";
+    reconcile(
+      this.workplaceList,
+      this.workplaceRows,
+      entry.workplaces,
+      (w) => w.sip_id,
+      (w) => new WorkplaceRow(this, w),
+    );
+    const chosen = this.caller.value;
+    this.caller.replaceChildren(
+      ...entry.workplaces.map((w) => h("option", { value: w.sip_id }, w.name)),
+    );
+    if (entry.workplaces.some((w) => w.sip_id === chosen)) this.caller.value = chosen;
+    if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
+  }
+
+  async placeCall(ev) {
+    ev.preventDefault();
+    const number = this.callee.value.trim();
+    if (!number) {
+      this.card.showError(this.card.texts.needNumber);
+      return;
+    }
+    const done = await this.card.act([this.callButton], "make_call", {
+      caller_id: this.caller.value,
+      callee_id: number,
+      config_entry_id: this.entryId,
+    });
+    if (done) this.callee.value = "";
+  }
+
+  scheduleJournal() {
+    if (withoutJournal.has(this.card.hass?.connection)) return;
+    for (const delay of JOURNAL_REFRESH) {
+      this.journalTimers.push(setTimeout(() => this.loadJournal(), delay));
+    }
+  }
+
+  /** The recent calls, if Home Assistant has the integration's journal. */
+  async loadJournal() {
+    const hass = this.card.hass;
+    if (!hass || withoutJournal.has(hass.connection)) return;
+    let answer;
+    try {
+      answer = await hass.callWS({
+        type: `${DOMAIN}/journal/list`,
+        entry_id: this.entryId,
+        limit: JOURNAL_LIMIT,
+      });
+    } catch (error) {
+      if (error?.code === "unknown_command") withoutJournal.add(hass.connection);
+      this.historySection.hidden = true;
+      return;
+    }
+    this.renderJournal(answer?.calls || []);
+  }
+
+  renderJournal(calls) {
+    const texts = this.card.texts;
+    const hass = this.card.hass;
+    const when = new Intl.DateTimeFormat(languageOf(hass), {
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      // The profile's "server" time zone setting: Home Assistant's, else the browser's.
+      timeZone: hass?.locale?.time_zone === "server" ? hass.config?.time_zone : undefined,
+    });
+    this.history.replaceChildren(
+      ...calls.map((call) => {
+        const audio = h("div", { className: "player" });
+        const started = Date.parse(call.started);
+        const play = call.record_url
+          ? h(
+              "button",
+              {
+                type: "button",
+                className: "play",
+                title: texts.play,
+                "aria-label": texts.play,
+                onclick: () => {
+                  if (audio.firstChild) {
+                    audio.replaceChildren();
+                    return;
+                  }
+                  audio.replaceChildren(
+                    h("audio", { controls: true, autoplay: true, src: call.record_url }),
+                  );
+                },
+              },
+              icon("mdi:play"),
+            )
+          : null;
+        return h(
+          "li",
+          { className: call.missed ? "journal-call missed" : "journal-call" },
+          h(
+            "div",
+            { className: "row" },
+            icon(call.missed ? "mdi:phone-missed" : DIRECTION_ICONS[call.direction] || "mdi:phone"),
+            h(
+              "span",
+              { className: "grow" },
+              `${party(call.caller_name, call.caller, texts)} → ${party(call.callee_name, call.callee, texts)}`,
+            ),
+            call.missed ? h("span", { className: "badge-missed" }, texts.missed) : null,
+            play,
+          ),
+          h(
+            "div",
+            { className: "row secondary" },
+            Number.isNaN(started) ? "" : when.format(new Date(started)),
+            call.workplace ? ` · ${call.workplace_name || call.workplace}` : "",
+            call.duration ? ` · ${formatDuration(call.duration)}` : "",
+          ),
+          audio,
+        );
+      }),
+    );
+    this.noHistory.hidden = calls.length > 0;
+    this.historySection.hidden = false;
+  }
+
+  destroy() {
+    for (const timer of this.journalTimers) clearTimeout(timer);
+    this.journalTimers = [];
+    this.element.remove();
+  }
+}
+
+class MttBusinessCard extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.config = {};
+    this.entries = new Map();
+  }
+
+  static getConfigElement() {
+    return document.createElement(EDITOR);
+  }
+
+  static getStubConfig() {
+    return { show_workplaces: true, show_call_form: true };
+  }
+
+  setConfig(config) {
+    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    const before = this.config;
+    const resubscribe = before.entry_id !== config.entry_id;
+    this.config = { ...config };
+    const structural = ["entry_id", "show_workplaces", "show_call_form"].some(
+      (key) => before[key] !== config[key],
+    );
+    if (!this.root || structural) this.build();
+    else this.showTitle();
+    if (resubscribe) {
+      this.unsubscribe();
+      this.subscribe();
+    }
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    if (!this.root || languageOf(hass) !== this.language) this.build();
+    this.subscribe();
+  }
+
+  get hass() {
+    return this._hass;
+  }
+
+  get texts() {
+    return TEXTS[this.language || (this._hass ? languageOf(this._hass) : browserLanguage())];
+  }
+
+  getCardSize() {
+    return 4;
+  }
+
+  getGridOptions() {
+    return { columns: 12, min_columns: 6 };
+  }
+
+  connectedCallback() {
+    this.connected = true;
+    this.subscribe();
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  disconnectedCallback() {
+    this.connected = false;
+    this.unsubscribe();
+    clearInterval(this.ticker);
+  }
+
+  /** The card's frame; the entries are filled in from the last picture. */
+  build() {
+    this.language = this._hass ? languageOf(this._hass) : browserLanguage();
+    const texts = this.texts;
+    for (const view of this.entries.values()) view.destroy();
+    this.entries = new Map();
+    this.header = h("h1", { className: "card-header" });
+    this.showTitle();
+    this.errorText = h("span", { className: "grow" });
+    this.error = h(
+      "div",
+      { className: "error", role: "alert", hidden: true },
+      this.errorText,
+      h("button", { type: "button", title: texts.close, "aria-label": texts.close, onclick: () => this.showError(null) }, "✕"),
+    );
+    this.body = h("div", { className: "entries" });
+    this.noEntries = h("p", { className: "empty entry", hidden: true }, texts.noEntries);
+    this.root = h("ha-card", {}, this.header, this.error, this.noEntries, this.body);
+    this.shadowRoot.replaceChildren(h("style", {}, STYLE), this.root);
+    if (this.picture) this.render(this.picture);
+  }
+
+  showTitle() {
+    const title = this.config.title === undefined ? this.texts.title : this.config.title;
+    this.header.textContent = title || "";
+    this.header.hidden = !title;
+  }
+
+  subscribe() {
+    if (!this._hass || !this.connected || this.subscription) return;
+    const message = { type: `${DOMAIN}/calls/subscribe` };
+    if (this.config.entry_id) message.entry_id = this.config.entry_id;
+    const subscription = this._hass.connection.subscribeMessage((picture) => {
+      if (this.subscription === subscription) this.render(picture);
+    }, message);
+    this.subscription = subscription;
+    subscription.catch(async (error) => {
+      if (this.subscription === subscription) {
+        this.subscription = undefined;
+        this.showError(await errorMessage(this._hass, error));
+      }
+    });
+  }
+
+  unsubscribe() {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    this.picture = undefined;
+    subscription?.then(
+      (unsubscribe) => unsubscribe().catch(() => {}),
+      () => {},
+    );
+  }
+
+  render(picture) {
+    if (!this.root) this.build();
+    this.picture = picture;
+    const entries = picture.entries || [];
+    const several = entries.length > 1;
+    const seen = new Set();
+    entries.forEach((entry, index) => {
+      seen.add(entry.entry_id);
+      let view = this.entries.get(entry.entry_id);
+      if (view) view.update(entry, several);
+      else {
+        view = new EntryView(this, entry);
+        view.update(entry, several);
+        this.entries.set(entry.entry_id, view);
+        view.loadJournal();
+      }
+      if (this.body.children[index] !== view.element) {
+        this.body.insertBefore(view.element, this.body.children[index] || null);
+      }
+    });
+    for (const [id, view] of this.entries) {
+      if (!seen.has(id)) {
+        view.destroy();
+        this.entries.delete(id);
+      }
+    }
+    this.noEntries.hidden = entries.length > 0;
+  }
+
+  /** Running timers: every second, from the start each call or workplace has. */
+  tick() {
+    const now = Date.now();
+    for (const timer of this.shadowRoot.querySelectorAll(".timer[data-since]")) {
+      timer.textContent = elapsed(timer.dataset.since, now);
+    }
+  }
+
+  showError(message) {
+    if (!this.error) return;
+    this.error.hidden = !message;
+    this.errorText.textContent = message || "";
+  }
+
+  /** Run an action with `buttons` disabled meanwhile; an error is shown in the card.
+   * Returns whether it succeeded. */
+  async act(buttons, service, data) {
+    for (const button of buttons) button.disabled = true;
+    try {
+      await this._hass.callService(DOMAIN, service, data, undefined, false);
+      this.showError(null);
+      return true;
+    } catch (error) {
+      this.showError(await errorMessage(this._hass, error));
+      return false;
+    } finally {
+      for (const button of buttons) button.disabled = false;
+    }
+  }
+}
+
+/** The card's visual editor: the PBX (when there are several), the title, and
+ * whether the workplaces and the call form are shown. */
+class MttBusinessCardEditor extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.config = {};
+    this.configEntries = [];
+  }
+
+  set hass(hass) {
+    const first = !this._hass;
+    this._hass = hass;
+    if (first) this.loadEntries();
+    if (!this.form || languageOf(hass) !== this.language) this.build();
+  }
+
+  setConfig(config) {
+    this.config = { ...config };
+    if (!this.form) this.build();
+    else this.fill();
+  }
+
+  async loadEntries() {
+    try {
+      this.configEntries = await this._hass.callWS({ type: "config_entries/get", domain: DOMAIN });
+    } catch (_err) {
+      this.configEntries = [];
+    }
+    this.build();
+  }
+
+  build() {
+    this.language = this._hass ? languageOf(this._hass) : browserLanguage();
+    const texts = TEXTS[this.language].editor;
+    this.entry = h(
+      "select",
+      { className: "entry", onchange: () => this.changed("entry_id", this.entry.value || undefined) },
+      h("option", { value: "" }, texts.allEntries),
+      ...this.configEntries.map((e) => h("option", { value: e.entry_id }, e.title)),
+    );
+    this.titleInput = h("input", {
+      type: "text",
+      className: "title",
+      oninput: () => this.changed("title", this.titleInput.value),
+    });
+    this.workplaces = h("input", {
+      type: "checkbox",
+      className: "show-workplaces",
+      onchange: () => this.changed("show_workplaces", this.workplaces.checked),
+    });
+    this.callForm = h("input", {
+      type: "checkbox",
+      className: "show-call-form",
+      onchange: () => this.changed("show_call_form", this.callForm.checked),
+    });
+    const several = this.configEntries.length > 1 || Boolean(this.config.entry_id);
+    this.form = h(
+      "div",
+      { className: "editor" },
+      several ? h("label", { className: "field" }, texts.entry, this.entry) : null,
+      h("label", { className: "field" }, texts.title, this.titleInput),
+      h("label", { className: "check" }, this.workplaces, texts.showWorkplaces),
+      h("label", { className: "check" }, this.callForm, texts.showCallForm),
+    );
+    this.shadowRoot.replaceChildren(
+      h(
+        "style",
+        {},
+        `
+        .editor { display: flex; flex-direction: column; gap: 12px; color: var(--primary-text-color); }
+        .field { display: flex; flex-direction: column; gap: 4px; color: var(--secondary-text-color); }
+        .check { display: flex; align-items: center; gap: 8px; }
+        input[type=text], select {
+          font: inherit; padding: 8px; border-radius: 6px; border: 1px solid var(--divider-color);
+          background: var(--secondary-background-color, var(--card-background-color));
+          color: var(--primary-text-color);
+        }
+        input[type=checkbox] { width: 18px; height: 18px; accent-color: var(--primary-color); }
+      `,
+      ),
+      this.form,
+    );
+    this.fill();
+  }
+
+  fill() {
+    const config = this.config;
+    const title = config.title ?? "";
+    if (this.titleInput.value !== title) this.titleInput.value = title;
+    this.entry.value = config.entry_id || "";
+    this.workplaces.checked = config.show_workplaces !== false;
+    this.callForm.checked = config.show_call_form !== false;
+  }
+
+  changed(key, value) {
+    const config = { ...this.config };
+    if (value === undefined) delete config[key];
+    else config[key] = value;
+    this.config = config;
+    this.dispatchEvent(new CustomEvent("config-changed", { detail: { config }, bubbles: true, composed: true }));
+  }
+}
+
+/** Define the elements and list the card in the card picker.
+ *
+ * Home Assistant loads this module alongside its app, and the app, as it starts,
+ * replaces `window.customElements` with a scoped-registry polyfill that knows only
+ * what is defined through it: an element defined before would not be found (the
+ * card picker would wait for it forever). So the definitions wait until the app has
+ * defined its own `home-assistant` element, through whichever registry is current.
+ */
+function register() {
+  if (!customElements.get(CARD)) customElements.define(CARD, MttBusinessCard);
+  if (!customElements.get(EDITOR)) customElements.define(EDITOR, MttBusinessCardEditor);
+  window.customCards = window.customCards || [];
+  if (!window.customCards.some((card) => card.type === CARD)) {
+    const texts = TEXTS[browserLanguage()];
+    window.customCards.push({
+      type: CARD,
+      name: texts.name,
+      description: texts.description,
+      preview: true,
+      documentationURL: "https://github.com/mtt-business-ha/mtt-business-home-assistant#a-dashboard",
+    });
+  }
+}
+
+customElements.whenDefined("home-assistant").then(register);
