@@ -86,11 +86,13 @@ async def add_card_to_a_new_dashboard(
 async def follow_a_call(
     page: Any,
     instance: DevInstance,
+    running: RunningInstance,
     session: aiohttp.ClientSession,
     screenshot: Path,
 ) -> None:
     """On the card's dashboard: a call appears with a running timer; the card
-    transfers it, then ends it."""
+    transfers it, then ends it. The recent calls are shown exactly where Home
+    Assistant has the integration's call journal."""
     from playwright.async_api import expect
 
     card = page.locator("mtt-business-card")
@@ -130,3 +132,32 @@ async def follow_a_call(
     await card.get_by_text("No calls right now.").wait_for()
     await expect(ivan.locator(".state")).to_have_text("Free")
     await expect(card.locator(".error")).to_be_hidden()
+
+    history = card.locator("section.history-section")
+    if await _has_journal(running, session):
+        await expect(history.locator("li.journal-call").first).to_be_visible()
+    else:
+        await expect(history).to_be_hidden()
+
+
+async def _has_journal(
+    running: RunningInstance, session: aiohttp.ClientSession
+) -> bool:
+    """Whether Home Assistant answers `mtt_business/journal/list`."""
+    (entry,) = await running.websocket(
+        session, {"type": "config_entries/get", "domain": "mtt_business"}
+    )
+    try:
+        await running.websocket(
+            session,
+            {
+                "type": "mtt_business/journal/list",
+                "entry_id": entry["entry_id"],
+                "limit": 1,
+            },
+        )
+    except RuntimeError as err:
+        if "unknown_command" in str(err):
+            return False
+        raise
+    return True

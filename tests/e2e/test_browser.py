@@ -271,7 +271,7 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             assert await page.get_by_text("Answered", exact=True).count() == 0
 
             await add_card_to_a_new_dashboard(page, instance, running)
-            await follow_a_call(page, instance, session, tmp_path / "card.png")
+            await follow_a_call(page, instance, running, session, tmp_path / "card.png")
 
             notifications = await running.websocket(
                 session, {"type": "persistent_notification/get"}

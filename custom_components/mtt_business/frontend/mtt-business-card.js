@@ -355,14 +355,11 @@ class CallRow {
   /** The workplaces a call can go to: all but the one it is at. */
   updateTargets() {
     const texts = this.view.card.texts;
-    const chosen = this.target.value;
-    const options = [h("option", { value: "" }, texts.chooseWorkplace)];
-    for (const workplace of this.view.workplaces) {
-      if (workplace.sip_id === this.call.workplace) continue;
-      options.push(h("option", { value: workplace.sip_id }, workplace.name));
-    }
-    this.target.replaceChildren(...options);
-    this.target.value = options.some((o) => o.value === chosen) ? chosen : "";
+    const targets = this.view.workplaces.filter((w) => w.sip_id !== this.call.workplace);
+    setOptions(this.target, [
+      { value: "", label: texts.chooseWorkplace },
+      ...targets.map((w) => ({ value: w.sip_id, label: w.name })),
+    ]);
   }
 
   toggleTransfer(open = this.transferForm.hidden) {
@@ -427,6 +424,17 @@ class WorkplaceRow {
       this.timer.textContent = "";
     }
   }
+}
+
+/** Gives a select these options, keeping the choice; an unchanged list is left alone
+ * (so that a new picture does not close a list the user has open). */
+function setOptions(select, options) {
+  const signature = JSON.stringify(options);
+  if (select.dataset.options === signature) return;
+  select.dataset.options = signature;
+  const chosen = select.value;
+  select.replaceChildren(...options.map((o) => h("option", { value: o.value }, o.label)));
+  if (options.some((o) => o.value === chosen)) select.value = chosen;
 }
 
 /** Keeps `list`'s children in the order of `items`, one row per key, reusing rows. */
@@ -528,11 +536,10 @@ class EntryView {
       (w) => w.sip_id,
       (w) => new WorkplaceRow(this, w),
     );
-    const chosen = this.caller.value;
-    this.caller.replaceChildren(
-      ...entry.workplaces.map((w) => h("option", { value: w.sip_id }, w.name)),
+    setOptions(
+      this.caller,
+      entry.workplaces.map((w) => ({ value: w.sip_id, label: w.name })),
     );
-    if (entry.workplaces.some((w) => w.sip_id === chosen)) this.caller.value = chosen;
     if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
   }
 
