@@ -572,6 +572,38 @@ def test_values_at_the_bounds_are_kept() -> None:
     assert n.start_time.year == 2100
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("18446744073709551615", "18446744073709551615"),  # 2**64 - 1
+        ("18446744073709551616", "18446744073709551616"),  # 2**64: beyond orjson
+        ("99999999999999999999", "99999999999999999999"),
+        ("100000000000000000000", None),  # 21 digits
+        ('"1234567890123456789012345"', "1234567890123456789012345"),  # a string
+    ],
+)
+def test_long_numeric_ids_are_read_exactly(raw: str, expected: str | None) -> None:
+    """An id sent as a number of up to 20 digits is its digits, whatever the decoder."""
+    n = parse_notification_body(_body('"accountId": ' + raw))
+    assert isinstance(n, CallNotification)
+    assert n.account_id == expected
+
+
+def test_body_with_white_space_in_keys() -> None:
+    """A body whose keys carry white space reads like the documented one."""
+    body = (
+        rb'{" event ": "callNotifications", "result\t": {" callInfo": {'
+        rb'" call ": {" id": "a~1o", "tag\u00a0": "t"}, "state ": "connected",'
+        rb' "caller": {"id": "79161234567", " displayName ": "\u0418\u0432\u0430\u043d"}'
+        rb"}}}"
+    )
+    n = parse_notification_body(body)
+    assert isinstance(n, CallNotification)
+    assert n.leg == Leg("a~1o", "t")
+    assert n.state is CallState.CONNECTED
+    assert n.caller == Party(id="79161234567", display_name="Иван")
+
+
 def test_party_values_out_of_bounds_are_dropped() -> None:
     """A party's bad ids and name are dropped one by one; the good ones stay."""
     n = parse_notification_body(

@@ -1,4 +1,8 @@
-"""Typed async client of the MTT Business Open API (no Home Assistant imports)."""
+"""Typed async client of the MTT Business Open API.
+
+It imports nothing from Home Assistant; it needs aiohttp and orjson (which Home
+Assistant ships).
+"""
 
 from .auth import AbstractAuth
 from .client import MttBusinessClient

@@ -30,8 +30,11 @@ from __future__ import annotations
 
 from datetime import datetime
 import json
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from .errors import InvalidNotificationError
 from .models import (
@@ -79,21 +82,20 @@ def _clean(text: str) -> bool:
     return True
 
 
-def _strip_keys(value: Any) -> Any:
-    """Keys with surrounding white space (`" eventType "`) are the plain keys."""
-    if isinstance(value, dict):
-        return {
-            (k.strip() if isinstance(k, str) else k): _strip_keys(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_strip_keys(item) for item in value]
-    return value
-
-
 def _object_with_plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object as it is decoded, its keys stripped (`_strip_keys` in one pass)."""
+    """A JSON object as Python's `json` decodes it, its keys stripped."""
     return {key.strip(): value for key, value in pairs}
+
+
+def _plain(value: Any) -> Any:
+    """An object whose keys are read: with its keys stripped, when one needs it.
+
+    Only the objects a push is read from pass here, not the whole tree. Keys that are
+    identifiers (every documented key) have no white space to strip.
+    """
+    if type(value) is dict and not all(map(str.isidentifier, value)):
+        return {(k.strip() if isinstance(k, str) else k): v for k, v in value.items()}
+    return value
 
 
 def _str(value: Any, limit: int = MAX_ID_LENGTH) -> str | None:
@@ -164,6 +166,7 @@ def _display_name(party: dict[str, Any]) -> str | None:
 def _party(value: Any) -> Party | None:
     if not isinstance(value, dict):
         return None
+    value = _plain(value)
     get = value.get
     return Party(
         account_id=_str(get("accountId")),
@@ -173,20 +176,23 @@ def _party(value: Any) -> Party | None:
     )
 
 
+_DIRECTIONS: dict[str, CallDirection] = {d.value: d for d in CallDirection}
+_STATES: dict[str, CallState] = {s.value: s for s in CallState}
+"""Lookups by value: faster than calling the enum (this runs for every push)."""
+
+
 def _direction(value: Any) -> CallDirection | None:
     if isinstance(value, str) and len(value) <= QUOTE_LENGTH:
-        try:
-            return CallDirection(value.strip().lower())
-        except ValueError:
-            return None
+        return _DIRECTIONS.get(value.strip().lower())
     return None
 
 
 def _call(result: Any) -> CallNotification:
-    info = result.get("callInfo") if isinstance(result, dict) else None
+    info = _plain(result).get("callInfo") if isinstance(result, dict) else None
     if not isinstance(info, dict):
         raise InvalidNotificationError("callNotifications without a callInfo object")
-    call = info.get("call")
+    info = _plain(info)
+    call = _plain(info.get("call"))
     leg_id = call.get("id") if isinstance(call, dict) else None
     if not isinstance(leg_id, str) or not leg_id.strip():
         raise InvalidNotificationError("call push without call.id")
@@ -198,10 +204,9 @@ def _call(result: Any) -> CallNotification:
     state = info.get("state")
     if not isinstance(state, str):
         raise InvalidNotificationError("call push without a state")
-    try:
-        call_state = CallState(state.strip().lower())
-    except ValueError as err:
-        raise InvalidNotificationError(f"unknown call state {quote(state)}") from err
+    call_state = _STATES.get(state.strip().lower())
+    if call_state is None:
+        raise InvalidNotificationError(f"unknown call state {quote(state)}")
     assert isinstance(call, dict)
     return CallNotification(
         leg=Leg(leg_id.strip(), _str(call.get("tag"))),
@@ -219,14 +224,13 @@ def _call(result: Any) -> CallNotification:
 
 
 def parse_notification(payload: object) -> Notification:
-    """Understand one push, or raise `InvalidNotificationError` saying why not."""
-    return _parse(_strip_keys(payload))
+    """Understand one decoded push, or raise `InvalidNotificationError` saying why not.
 
-
-def _parse(data: object) -> Notification:
-    """Understand a decoded push whose keys are already stripped."""
-    if not isinstance(data, dict):
+    Keys with surrounding white space (`" eventType "`) are the plain keys.
+    """
+    if not isinstance(payload, dict):
         raise InvalidNotificationError("the body is not a JSON object")
+    data = _plain(payload)
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise InvalidNotificationError("no event name")
@@ -240,7 +244,7 @@ def _parse(data: object) -> Notification:
     if event == "callNotifications":
         return _call(result)
     if event == "vpbxNotifications":
-        kind = result.get("eventType") if isinstance(result, dict) else None
+        kind = _plain(result).get("eventType") if isinstance(result, dict) else None
         kind = kind.strip() if isinstance(kind, str) else ""
         kind = kind if _str(kind) else ""
         try:
@@ -251,12 +255,44 @@ def _parse(data: object) -> Notification:
     return IgnoredNotification(event)
 
 
-def parse_notification_body(body: bytes) -> Notification:
-    """Decode a push body (UTF-8 JSON) and understand it."""
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= c <= 0x39 else 0x20 for c in range(256))
+"""A `bytes.translate` table: every digit becomes `0`, every other byte a space."""
+_LONG_NUMBER = re.compile(rb"[:\[,]\s*-?[0-9]{20}")
+"""A JSON number of 20 digits or more, which orjson may decode as a float where `json`
+keeps the integer (digits inside a string do not match: a quote comes first)."""
+
+
+def _may_hold_long_number(body: bytes) -> bool:
+    """Whether a JSON number of 20 digits or more may be in the body.
+
+    Most bodies have no 20 digits in a row at all, which the cheap first test shows.
+    """
+    return (
+        b"0" * 20 in body.translate(_DIGITS_AS_ZEROS)
+        and _LONG_NUMBER.search(body) is not None
+    )
+
+
+def _decode(body: bytes) -> Any:
+    """The JSON value of a body: orjson first (fast), Python's `json` for the rest.
+
+    orjson refuses what Python's decoder takes (NaN, a lone surrogate escape,
+    UTF-16, integers beyond 64 bits, whose value it would round): those bodies are
+    decoded as before, so that an unusable optional value is dropped, not the push.
+    """
+    if not _may_hold_long_number(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
-        payload = json.loads(body, object_pairs_hook=_object_with_plain_keys)
+        return json.loads(body, object_pairs_hook=_object_with_plain_keys)
     except (ValueError, RecursionError) as err:
         # UnicodeDecodeError is a ValueError, and so is an integer of more than
         # 4,300 digits (Python's limit on converting integers from text).
         raise InvalidNotificationError("the body is not JSON") from err
-    return _parse(payload)
+
+
+def parse_notification_body(body: bytes) -> Notification:
+    """Decode a push body (UTF-8 JSON) and understand it."""
+    return parse_notification(_decode(body))
