@@ -274,8 +274,11 @@ class CallSummarySensor(CallEntity, SensorEntity):
 
 
 class LastCallSensor(CallEntity, RestoreSensor):
-    """When the last call ended; changes exactly once per finished call.
+    """When the last call ended, and who called whom.
 
+    Written at once when a call ends after a quiet moment; when calls end in a burst,
+    at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the newest (each call's end
+    is still announced by the `mtt_business_call` event and the event entities).
     Kept across restarts: the last call stays the last call until the next one ends.
     """
 
@@ -292,7 +295,15 @@ class LastCallSensor(CallEntity, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Restore the last call from before a restart."""
+        """Restore the last call from before a restart; write through a debouncer."""
+        self._writer = Debouncer(
+            self.hass,
+            _LOGGER,
+            cooldown=SUMMARY_WRITE_COOLDOWN,
+            immediate=True,
+            function=self.async_write_ha_state,
+        )
+        self.async_on_remove(self._writer.async_shutdown)
         await super().async_added_to_hass()
         data = await self.async_get_last_sensor_data()
         state = await self.async_get_last_state()
@@ -311,7 +322,7 @@ class LastCallSensor(CallEntity, RestoreSensor):
             return
         self._attr_native_value = dt_util.utcnow()
         self._attr_extra_state_attributes = view.summary()
-        self.async_write_ha_state()
+        self._writer.async_schedule_call()
 
 
 class DirectorySensor(MttBusinessEntity, SensorEntity):

@@ -1,8 +1,8 @@
 """A burst of pushes: every change is announced, the summaries are written in steps.
 
-The active-calls and call-state sensors write a change at once when they have been
-quiet, and at most every `SUMMARY_WRITE_COOLDOWN` seconds during a burst, so a flood of
-pushes does not become a flood of recorded states. The events lose nothing.
+The active-calls, call-state and last-call sensors write a change at once when they
+have been quiet, and at most every `SUMMARY_WRITE_COOLDOWN` seconds during a burst, so
+a flood of pushes does not become a flood of recorded states. The events lose nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .conftest import HomeAssistantServer, collect_call_events
 pytestmark = pytest.mark.production_cooldown
 
 ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
+LAST = "sensor.mtt_business_7_499_649_78_03_last_call"
 PBX_EVENT = "event.mtt_business_7_499_649_78_03_call"
 RECEPTION_STATE = "sensor.resepshn_call_state"
 RECEPTION = "883140777716581"
@@ -70,7 +71,7 @@ async def test_a_burst_is_summed_up_and_every_event_announced(
     """20 calls ring and end in a burst: 40 events, a few summaries, the right end."""
     events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
     call_events = collect_call_events(hass)
-    written = _written(hass, {ACTIVE, RECEPTION_STATE, PBX_EVENT})
+    written = _written(hass, {ACTIVE, RECEPTION_STATE, PBX_EVENT, LAST})
     bodies = [_push(n, "showing") for n in range(20)]
     bodies += [_push(n, "finished") for n in range(20)]
 
@@ -98,6 +99,9 @@ async def test_a_burst_is_summed_up_and_every_event_announced(
     assert 2 <= len(written[ACTIVE]) <= 5
     assert written[RECEPTION_STATE][-1] == "idle"
     assert len(written[RECEPTION_STATE]) <= 5
+    # Last call: the first call's end at once, then the newest in a few writes.
+    assert 2 <= len(written[LAST]) <= 5
+    assert hass.states.get(LAST).attributes["caller"] == "+79160000019"
 
     # Quiet again: the next change is written at once.
     response = await ha_server.client.post(events_path, json=_push(99, "showing"))
