@@ -102,7 +102,9 @@ def add_bare_component(config_dir: Path) -> None:
 
 def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
     """The documented pushes of one incoming call answered at a workplace (no parking)."""
-    prefix = f"{n:032x}_00015ED635780FC7"
+    # Ids as the documentation shows them (a version-1 UUID's hex: its time varies
+    # from call to call, its clock sequence and node stay).
+    prefix = f"{n:08x}a4c211ea9d373863bb43daf8_00015ED635780FC7"
     caller = f"7916{n % 10_000_000:07d}"
     base_caller = {
         "accountId": f"{caller}@pstn",
