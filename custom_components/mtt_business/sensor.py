@@ -215,16 +215,38 @@ async def async_setup_entry(
     )
 
 
-class CallSummarySensor(CallEntity, SensorEntity):
-    """A summary of the current calls: how many, or what a workplace is doing.
+class CallSummaryEntity(CallEntity):
+    """An entity summing up calls, written through a debouncer while added.
 
-    A change is written at once when the sensor has been quiet; during a burst of
+    A change is written at once when the entity has been quiet; during a burst of
     pushes it is written at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the
     latest summary. Home Assistant's recorder keeps every state an entity takes, and
     its cost grows with how often one entity changes between two commits, so a flood
     of pushes must not become a flood of summaries. Every single change of every call
     is still announced by the `mtt_business_call` event and the event entities.
     """
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write summaries through a debouncer while added."""
+        self._summary_writer = Debouncer(
+            self.hass,
+            _LOGGER,
+            cooldown=SUMMARY_WRITE_COOLDOWN,
+            immediate=True,
+            function=self._async_write_summary,
+        )
+        self.async_on_remove(self._summary_writer.async_shutdown)
+        await super().async_added_to_hass()
+
+    @callback
+    def _async_write_summary(self) -> None:
+        """Write the state (the debouncer's function)."""
+        self.async_write_ha_state()
+
+
+class CallSummarySensor(CallSummaryEntity, SensorEntity):
+    """A summary of the current calls: how many, or what a workplace is doing."""
 
     entity_description: CallSummaryDescription
     _unrecorded_attributes = frozenset({"calls"})
@@ -240,19 +262,6 @@ class CallSummarySensor(CallEntity, SensorEntity):
         super().__init__(coordinator, monitor, description, workplace)
         self._read_calls()
 
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Write summaries through a debouncer while added."""
-        self._summary_writer = Debouncer(
-            self.hass,
-            _LOGGER,
-            cooldown=SUMMARY_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_write_summary,
-        )
-        self.async_on_remove(self._summary_writer.async_shutdown)
-        await super().async_added_to_hass()
-
     def _read_calls(self) -> None:
         description = self.entity_description
         self._attr_native_value = description.value_fn(self._monitor, self.sip_id)
@@ -261,7 +270,9 @@ class CallSummarySensor(CallEntity, SensorEntity):
         )
 
     @callback
+    @override
     def _async_write_summary(self) -> None:
+        """Read the calls, then write them."""
         self._read_calls()
         self.async_write_ha_state()
 
@@ -273,12 +284,9 @@ class CallSummarySensor(CallEntity, SensorEntity):
             self._summary_writer.async_schedule_call()
 
 
-class LastCallSensor(CallEntity, RestoreSensor):
-    """When the last call ended, and who called whom.
+class LastCallSensor(CallSummaryEntity, RestoreSensor):
+    """When the last call ended, and who called whom (in a burst: the newest).
 
-    Written at once when a call ends after a quiet moment; when calls end in a burst,
-    at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the newest (each call's end
-    is still announced by the `mtt_business_call` event and the event entities).
     Kept across restarts: the last call stays the last call until the next one ends.
     """
 
@@ -295,15 +303,7 @@ class LastCallSensor(CallEntity, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Restore the last call from before a restart; write through a debouncer."""
-        self._writer = Debouncer(
-            self.hass,
-            _LOGGER,
-            cooldown=SUMMARY_WRITE_COOLDOWN,
-            immediate=True,
-            function=self.async_write_ha_state,
-        )
-        self.async_on_remove(self._writer.async_shutdown)
+        """Restore the last call from before a restart."""
         await super().async_added_to_hass()
         data = await self.async_get_last_sensor_data()
         state = await self.async_get_last_state()
@@ -322,7 +322,7 @@ class LastCallSensor(CallEntity, RestoreSensor):
             return
         self._attr_native_value = dt_util.utcnow()
         self._attr_extra_state_attributes = view.summary()
-        self._writer.async_schedule_call()
+        self._summary_writer.async_schedule_call()
 
 
 class DirectorySensor(MttBusinessEntity, SensorEntity):
