@@ -29,7 +29,7 @@ class OptionsFlowBase(OptionsFlow):
         return self._entry.runtime_data.directory.data
 
     def _phone_book(self) -> PhoneBook:
-        return PhoneBook.from_options(self._entry.options)
+        return self._entry.runtime_data.phone_book.book(self._entry.options)
 
     def _save(self, **changes: Any) -> ConfigFlowResult:
         return self.async_create_entry(data={**self._entry.options, **changes})

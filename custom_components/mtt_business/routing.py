@@ -18,7 +18,9 @@ logged and a second `mtt_business_call` event with `state: routing_failed` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import logging
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
@@ -58,6 +60,21 @@ class PersonalManagerRouter:
         """Route with the entry's options, client and parked numbers."""
         self._hass = hass
         self._entry = entry
+        self._routes: tuple[Mapping[str, Any], list[dict[str, str]]] | None = None
+
+    def _routes_of(self, options: Mapping[str, Any]) -> list[dict[str, str]]:
+        """The routing table with numbers only, built again when the options change.
+
+        (An entry gets a new options mapping exactly when they change: see
+        `PhoneBookCache`.)
+        """
+        if self._routes is None or self._routes[0] is not options:
+            book = self._entry.runtime_data.phone_book.book(options)
+            self._routes = (
+                options,
+                route_prefixes(options.get(CONF_ROUTES, []), book),
+            )
+        return self._routes[1]
 
     @callback
     def __call__(self, update: CallUpdate) -> RoutingDecision | None:
@@ -73,10 +90,7 @@ class PersonalManagerRouter:
         ):
             return None
         options = self._entry.options
-        routes = route_prefixes(
-            options.get(CONF_ROUTES, []), data.phone_book.book(options)
-        )
-        workplace = match_route(routes, call.caller)
+        workplace = match_route(self._routes_of(options), call.caller)
         if workplace is not None:
             _LOGGER.info(
                 "Routing the call from %s to workplace %s (%s)",

@@ -24,10 +24,10 @@ from .api.phone_number import normalize_number
 from .call_counters import PBX
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .devices import identified_workplace
 from .errors import translated_error
 from .phone_book import (
     CONF_CONTACTS,
-    PhoneBook,
     PhoneBookError,
     contacts_from_pairs,
     merge_contacts,
@@ -137,16 +137,10 @@ def _workplace(
     """A workplace SIP ID from a device id or a SIP ID; None if it is neither."""
     directory = entry.runtime_data.directory.data
     if (device := dr.async_get(hass).async_get(value)) is not None:
-        prefix = f"{entry.unique_id}_"
-        for domain, identifier in device.identifiers:
-            sip_id = identifier.removeprefix(prefix)
-            if (
-                domain == DOMAIN
-                and identifier.startswith(prefix)
-                and directory.workplace(sip_id) is not None
-            ):
-                return sip_id
-        raise _invalid("unknown_workplace", field=field, value=value)
+        sip_id = identified_workplace(entry, device.identifiers)
+        if sip_id is None or directory.workplace(sip_id) is None:
+            raise _invalid("unknown_workplace", field=field, value=value)
+        return sip_id
     if directory.workplace(value) is not None:
         return value
     if any(t.sip_id == value for t in directory.terminals):
@@ -282,15 +276,15 @@ async def _async_set_parking(call: ServiceCall) -> None:
 async def _async_set_contacts(call: ServiceCall) -> None:
     """Merge contacts into the phone book, or replace it; saved without a reload.
 
-    The entry has no update listener: the phone book is read from the options
-    when it is needed.
+    The phone book is read from the options when it is needed (the entry's update
+    listener only checks the Redirect URI).
     """
     entry = _entry(call.hass, call)
     try:
         contacts = contacts_from_pairs(call.data[ATTR_CONTACTS])
         if not call.data[ATTR_REPLACE]:
             contacts = merge_contacts(
-                PhoneBook.from_options(entry.options).contacts, contacts
+                entry.runtime_data.phone_book.book(entry.options).contacts, contacts
             )
     except PhoneBookError as err:
         raise _invalid(err.key, field=ATTR_CONTACTS, **err.placeholders) from err
