@@ -17,7 +17,6 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
@@ -115,6 +114,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     await call_counters.async_load()
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
+    entry.async_on_unload(journal.async_flush)
     entry.runtime_data = MttBusinessData(
         client, directory, call_monitor, push_health, call_counters, journal
     )
@@ -150,12 +150,9 @@ async def _async_watch_redirect_uri(
     redirect_uri = await async_get_redirect_uri(hass)
     if CONF_REDIRECT_URI not in entry.data:
         # Signed in before the Redirect URI was recorded: take today's.
-        try:
-            url: str | None = redirect_uri.url(hass)
-        except NoURLAvailableError:
-            url = None
         hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_REDIRECT_URI: url}
+            entry,
+            data={**entry.data, CONF_REDIRECT_URI: redirect_uri.url_or_none(hass)},
         )
 
     @callback
@@ -163,25 +160,20 @@ async def _async_watch_redirect_uri(
         changed = async_check_redirect_uri(hass, entry, redirect_uri)
         entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
 
+    async def _async_entry_updated(*_: Any) -> None:
+        # The entry's data or options changed (e.g. a new Redirect URI was confirmed).
+        _async_check()
+
     _async_check()
     entry.async_on_unload(hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _async_check))
-    entry.async_on_unload(entry.add_update_listener(_async_checked))
-
-
-async def _async_checked(hass: HomeAssistant, entry: MttBusinessConfigEntry) -> None:
-    """The entry's data or options changed (e.g. a new Redirect URI was confirmed)."""
-    changed = async_check_redirect_uri(hass, entry, await async_get_redirect_uri(hass))
-    entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
 
 
 async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
-    """Disconnect from the entry's PBX."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
-        await entry.runtime_data.journal.async_flush()
-    return unloaded
+    """Disconnect from the entry's PBX (its journal and counters are written last)."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(

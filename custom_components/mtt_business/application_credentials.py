@@ -11,7 +11,6 @@ from homeassistant.components.application_credentials import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.config_entry_oauth2_flow import AbstractOAuth2Implementation
-from homeassistant.helpers.network import NoURLAvailableError
 
 from .api.const import AUTHORIZE_PATH, SCOPE, TOKEN_PATH
 from .const import PROVIDER_PORTAL_URL
@@ -81,8 +80,7 @@ async def async_get_auth_implementation(
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
     """Placeholders of the credentials dialog: the Redirect URI to enter in the portal."""
     redirect_uri = await async_get_redirect_uri(hass)
-    try:
-        redirect_url = redirect_uri.url(hass)
-    except NoURLAvailableError:
-        redirect_url = "—"
-    return {"redirect_url": redirect_url, "portal_url": PROVIDER_PORTAL_URL}
+    return {
+        "redirect_url": redirect_uri.url_or_none(hass) or "—",
+        "portal_url": PROVIDER_PORTAL_URL,
+    }

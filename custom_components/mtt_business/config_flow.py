@@ -16,7 +16,6 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     LocalOAuth2Implementation,
 )
-from homeassistant.helpers.network import NoURLAvailableError
 from yarl import URL
 
 from .api import AuthenticationError, MttBusinessError
@@ -70,9 +69,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
     async def _async_redirect_url(self) -> str | None:
         """This installation's Redirect URI, or None without an external URL."""
         redirect_uri = await async_get_redirect_uri(self.hass)
-        try:
-            redirect_url = redirect_uri.url(self.hass)
-        except NoURLAvailableError:
+        if (redirect_url := redirect_uri.url_or_none(self.hass)) is None:
             return None
         if not meets_provider_requirements(redirect_url) and not self._warned_about_url:
             # The Redirect URI holds the secret that guards the push receiver: it

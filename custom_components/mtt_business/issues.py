@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_REDIRECT_URI, DOMAIN, PROVIDER_PORTAL_URL
@@ -46,6 +45,36 @@ def entry_issue_id(issue: str, entry: MttBusinessConfigEntry) -> str:
 
 
 @callback
+def _async_create_entry_issue(
+    hass: HomeAssistant,
+    entry: MttBusinessConfigEntry,
+    issue: str,
+    severity: ir.IssueSeverity,
+    placeholders: dict[str, str],
+    *,
+    data: dict[str, str | int | float | None] | None = None,
+) -> None:
+    """Raise one of an entry's issues (fixable when it carries `data`)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        entry_issue_id(issue, entry),
+        is_fixable=data is not None,
+        severity=severity,
+        translation_key=issue,
+        translation_placeholders={"title": entry.title, **placeholders},
+        data=data,
+    )
+
+
+@callback
+def _async_delete_entry_issue(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, issue: str
+) -> None:
+    ir.async_delete_issue(hass, DOMAIN, entry_issue_id(issue, entry))
+
+
+@callback
 def async_check_redirect_uri(
     hass: HomeAssistant, entry: MttBusinessConfigEntry, redirect_uri: RedirectUri
 ) -> bool:
@@ -53,10 +82,7 @@ def async_check_redirect_uri(
 
     Returns whether the Redirect URI differs from the one registered at sign-in.
     """
-    try:
-        url: str | None = redirect_uri.url(hass)
-    except NoURLAvailableError:
-        url = None
+    url = redirect_uri.url_or_none(hass)
     if url is not None and meets_provider_requirements(url):
         ir.async_delete_issue(hass, DOMAIN, EXTERNAL_URL)
     else:
@@ -73,19 +99,14 @@ def async_check_redirect_uri(
         )
     registered = entry.data.get(CONF_REDIRECT_URI)
     changed = url is not None and registered is not None and registered != url
-    issue_id = entry_issue_id(REDIRECT_URI_CHANGED, entry)
     if changed:
         assert url is not None
-        ir.async_create_issue(
+        _async_create_entry_issue(
             hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=REDIRECT_URI_CHANGED,
-            translation_placeholders={
-                "title": entry.title,
+            entry,
+            REDIRECT_URI_CHANGED,
+            ir.IssueSeverity.ERROR,
+            {
                 "registered": str(registered),
                 "redirect_uri": url,
                 "portal": PROVIDER_PORTAL_URL,
@@ -93,7 +114,7 @@ def async_check_redirect_uri(
             data={"entry_id": entry.entry_id, "redirect_uri": url},
         )
     else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        _async_delete_entry_issue(hass, entry, REDIRECT_URI_CHANGED)
     return changed
 
 
@@ -102,15 +123,12 @@ def async_raise_pushes_not_arriving(
     hass: HomeAssistant, entry: MttBusinessConfigEntry, since: datetime
 ) -> None:
     """A call placed at `since` got no push in time."""
-    ir.async_create_issue(
+    _async_create_entry_issue(
         hass,
-        DOMAIN,
-        entry_issue_id(PUSHES_NOT_ARRIVING, entry),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=PUSHES_NOT_ARRIVING,
-        translation_placeholders={
-            "title": entry.title,
+        entry,
+        PUSHES_NOT_ARRIVING,
+        ir.IssueSeverity.ERROR,
+        {
             "time": dt_util.as_local(since).strftime("%H:%M:%S"),
             "redirect_uri": str(entry.data.get(CONF_REDIRECT_URI, "")),
             "portal": PROVIDER_PORTAL_URL,
@@ -123,7 +141,7 @@ def async_clear_pushes_not_arriving(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> None:
     """A push arrived."""
-    ir.async_delete_issue(hass, DOMAIN, entry_issue_id(PUSHES_NOT_ARRIVING, entry))
+    _async_delete_entry_issue(hass, entry, PUSHES_NOT_ARRIVING)
 
 
 def refresh_token_expires(token: dict[str, object]) -> datetime | None:
@@ -151,17 +169,12 @@ def async_note_refresh_failed(
     expires = refresh_token_expires(token) if isinstance(token, dict) else None
     if expires is None or expires - dt_util.utcnow() > REFRESH_TOKEN_WARNING:
         return
-    ir.async_create_issue(
+    _async_create_entry_issue(
         hass,
-        DOMAIN,
-        entry_issue_id(REFRESH_TOKEN_EXPIRING, entry),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=REFRESH_TOKEN_EXPIRING,
-        translation_placeholders={
-            "title": entry.title,
-            "expires": dt_util.as_local(expires).strftime("%Y-%m-%d %H:%M"),
-        },
+        entry,
+        REFRESH_TOKEN_EXPIRING,
+        ir.IssueSeverity.WARNING,
+        {"expires": dt_util.as_local(expires).strftime("%Y-%m-%d %H:%M")},
     )
 
 
@@ -170,7 +183,7 @@ def async_note_refresh_worked(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> None:
     """The access token was renewed (or did not need to be)."""
-    ir.async_delete_issue(hass, DOMAIN, entry_issue_id(REFRESH_TOKEN_EXPIRING, entry))
+    _async_delete_entry_issue(hass, entry, REFRESH_TOKEN_EXPIRING)
 
 
 @callback
@@ -179,4 +192,4 @@ def async_delete_entry_issues(
 ) -> None:
     """The entry is removed: so are its issues."""
     for issue in (REDIRECT_URI_CHANGED, PUSHES_NOT_ARRIVING, REFRESH_TOKEN_EXPIRING):
-        ir.async_delete_issue(hass, DOMAIN, entry_issue_id(issue, entry))
+        _async_delete_entry_issue(hass, entry, issue)

@@ -12,7 +12,7 @@ import secrets
 
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.network import get_url
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
@@ -56,6 +56,13 @@ class RedirectUri:
         """
         base = get_url(hass, allow_internal=False, allow_ip=True, prefer_external=True)
         return f"{str(base).rstrip('/')}{self.path}"
+
+    def url_or_none(self, hass: HomeAssistant) -> str | None:
+        """The full Redirect URI, or None when Home Assistant has no external URL."""
+        try:
+            return self.url(hass)
+        except NoURLAvailableError:
+            return None
 
     @callback
     def async_serve(self, hass: HomeAssistant) -> None:

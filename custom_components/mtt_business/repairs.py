@@ -13,15 +13,15 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_REDIRECT_URI
 from .issues import REDIRECT_URI_CHANGED
-from .redirect_uri import async_get_redirect_uri
 
 
 class RedirectUriChangedFlow(ConfirmRepairFlow):
     """The user pasted the new Redirect URI in the MTT portal: record it."""
 
-    def __init__(self, entry_id: str) -> None:
-        """Fix the issue of this entry."""
+    def __init__(self, entry_id: str, redirect_uri: str) -> None:
+        """Fix the issue of this entry, recording the Redirect URI it showed."""
         self._entry_id = entry_id
+        self._redirect_uri = redirect_uri
 
     @override
     async def async_step_confirm(
@@ -32,11 +32,10 @@ class RedirectUriChangedFlow(ConfirmRepairFlow):
             return await super().async_step_confirm()
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is not None:
-            redirect_uri = (await async_get_redirect_uri(self.hass)).url(self.hass)
             # The update listener (see __init__.py) checks the address again,
             # which deletes the issue and turns the problem sensor off.
             self.hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_REDIRECT_URI: redirect_uri}
+                entry, data={**entry.data, CONF_REDIRECT_URI: self._redirect_uri}
             )
         return self.async_create_entry(data={})
 
@@ -46,5 +45,5 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """The fix flow of a fixable issue."""
     if issue_id.startswith(f"{REDIRECT_URI_CHANGED}_") and data is not None:
-        return RedirectUriChangedFlow(str(data["entry_id"]))
+        return RedirectUriChangedFlow(str(data["entry_id"]), str(data["redirect_uri"]))
     return ConfirmRepairFlow()
