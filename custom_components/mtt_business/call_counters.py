@@ -63,6 +63,8 @@ class CallCounters:
         self._counts: dict[str, DayCounts] = {}
         self._listeners: list[Callable[[set[str]], None]] = []
         self._changed: set[str] = set()
+        self._save_scheduled = False
+        """A write is due (`_data` clears it when the store reads the counters)."""
         self._announcer = Debouncer(
             hass,
             _LOGGER,
@@ -174,7 +176,11 @@ class CallCounters:
 
     @callback
     def _async_changed(self, scopes: set[str]) -> None:
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+        # Once per write, not per change: Home Assistant's delayed save would put the
+        # write off again at each ended call, and a busy PBX could keep it off.
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self._store.async_delay_save(self._data, SAVE_DELAY)
         self._changed |= scopes
         self._announcer.async_schedule_call()
 
@@ -185,6 +191,7 @@ class CallCounters:
             listener(changed)
 
     def _data(self) -> dict[str, Any]:
+        self._save_scheduled = False
         return {
             "day": self._day.isoformat(),
             "scopes": {scope: asdict(counts) for scope, counts in self._counts.items()},

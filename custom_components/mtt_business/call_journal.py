@@ -40,7 +40,8 @@ from homeassistant.helpers.json import json_bytes, json_fragment
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .call_view import CallView, RoutingDecision
+from .api.models import CallDirection
+from .call_view import CallView, RoutingAction, RoutingDecision
 from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,8 +55,8 @@ KEEP: Final = timedelta(days=90)
 CHUNK_SIZE: Final = 250
 """Calls per stored chunk: what one write rewrites at most."""
 
-DIRECTIONS: Final = frozenset({"incoming", "outgoing"})
-ROUTINGS: Final = frozenset({"transfer", "released", "none"})
+DIRECTIONS: Final = frozenset(direction.value for direction in CallDirection)
+ROUTINGS: Final = frozenset(action.value for action in RoutingAction)
 """What personal-manager routing did with a call (`routing` of the call event)."""
 
 
@@ -315,7 +316,6 @@ class CallJournal:
         self._chunks: deque[_Chunk] = deque()
         self._where: dict[str, tuple[_Chunk, int]] = {}
         """Each call's chunk and place in it (counting the calls dropped from it)."""
-        self._count = 0
         self._next_number = 0
         self._dirty: set[_Chunk] = set()
         """Chunks changed since the last flush."""
@@ -383,7 +383,6 @@ class CallJournal:
                 chunk.records.append(record)
             if chunk.records:
                 self._chunks.append(chunk)
-                self._count += len(chunk.records)
             else:
                 self._remove_store(store)
         if unreadable:
@@ -433,7 +432,6 @@ class CallJournal:
             self._save_index()
         self._where[record.call_id] = (chunk, chunk.dropped + len(chunk.records))
         chunk.records.append(record)
-        self._count += 1
         self._touch(chunk)
         self._drop_old()
 
@@ -443,24 +441,21 @@ class CallJournal:
 
         None when the call is not in the journal.
         """
-        if (found := self._find(call_id)) is None:
-            return None
-        chunk, at = found
-        old = chunk.records[at]
-        if old.record_url == url:
-            return old
-        return self._replace(chunk, at, _relinked(old, url, old.recording))
+        return self._relink(call_id, lambda old: replace(old, record_url=url))
 
     @callback
     def set_recording(self, call_id: str, recording: str) -> JournalRecord | None:
         """The recording of a call was archived at `recording` (a media path)."""
+        return self._relink(call_id, lambda old: replace(old, recording=recording))
+
+    def _relink(
+        self, call_id: str, relinked: Callable[[JournalRecord], JournalRecord]
+    ) -> JournalRecord | None:
+        """A kept call with another link or archived copy (None: not kept)."""
         if (found := self._find(call_id)) is None:
             return None
         chunk, at = found
-        old = chunk.records[at]
-        if old.recording == recording:
-            return old
-        return self._replace(chunk, at, _relinked(old, old.record_url, recording))
+        return self._update(chunk, at, relinked(chunk.records[at]))
 
     def _find(self, call_id: str) -> tuple[_Chunk, int] | None:
         """Where a call to change is (None: not kept, or the journal is closed)."""
@@ -511,9 +506,10 @@ class CallJournal:
         while chunks:
             first = chunks[0]
             records = first.records
+            kept = len(self._where)
             drop = 0
             while drop < len(records) and (
-                self._count - drop > self._max_calls or records[drop].ended < cutoff
+                kept - drop > self._max_calls or records[drop].ended < cutoff
             ):
                 drop += 1
             if not drop:
@@ -522,7 +518,6 @@ class CallJournal:
                 del self._where[record.call_id]
             del records[:drop]
             first.dropped += drop
-            self._count -= drop
             if records:
                 return
             chunks.popleft()
@@ -555,7 +550,7 @@ class CallJournal:
 
     def __len__(self) -> int:
         """How many calls the journal holds."""
-        return self._count
+        return len(self._where)
 
     def get(self, call_id: str) -> JournalRecord | None:
         """A call of the journal."""
@@ -651,37 +646,6 @@ class CallJournal:
         self._chunks.clear()
         self._where.clear()
         self._dirty.clear()
-        self._count = 0
-
-
-def _relinked(
-    record: JournalRecord, record_url: str | None, recording: str | None
-) -> JournalRecord:
-    """The record with another link or archived copy.
-
-    Built field by field: this runs on the event path, where `dataclasses.replace`
-    costs twice as much.
-    """
-    r = record
-    return JournalRecord(
-        call_id=r.call_id,
-        direction=r.direction,
-        caller=r.caller,
-        callee=r.callee,
-        caller_name=r.caller_name,
-        callee_name=r.callee_name,
-        workplace=r.workplace,
-        workplace_name=r.workplace_name,
-        started=r.started,
-        answered=r.answered,
-        ended=r.ended,
-        duration=r.duration,
-        missed=r.missed,
-        routing=r.routing,
-        routed_to=r.routed_to,
-        record_url=record_url,
-        recording=recording,
-    )
 
 
 async def _async_remove_store(store: Store[dict[str, Any]]) -> None:

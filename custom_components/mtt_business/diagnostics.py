@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .call_view import CallView
+from .call_tracker import TrackedCall
 from .data import MttBusinessConfigEntry
 from .phone_book import CONF_CONTACTS
 from .redirect_uri import async_get_redirect_uri
@@ -32,9 +32,9 @@ TO_REDACT = {
 }
 
 
-def _call(view: CallView) -> dict[str, Any]:
-    """Everything known of an active call, its recording's link redacted."""
-    details = asdict(view.call) | {"workplace_name": view.workplace_name}
+def _call(call: TrackedCall, workplace_name: str | None) -> dict[str, Any]:
+    """Everything known of an active call, its parties and link redacted."""
+    details = asdict(call) | {"workplace_name": workplace_name}
     return async_redact_data(details, TO_REDACT)
 
 
@@ -43,6 +43,7 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """What support needs to see, without tokens, secrets or the Redirect URI."""
     data = entry.runtime_data
+    monitor = data.call_monitor
     redirect_uri = await async_get_redirect_uri(hass)
     options = dict(entry.options)
     if CONF_CONTACTS in options:
@@ -57,10 +58,8 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": data.directory.last_update_success,
         "journal": {"calls": len(data.journal)},
         "active_calls": [
-            _call(view)
-            for view in data.call_monitor.views(
-                data.call_monitor.tracker.active_calls()
-            )
+            _call(call, monitor.workplace_name(call.workplace))
+            for call in monitor.tracker.active_calls()
         ],
     }
     redacted: dict[str, Any] = _redact_secret(diagnostics, redirect_uri.secret)
