@@ -47,7 +47,6 @@ SNAPSHOT_COOLDOWN: Final = 0.25
         vol.Optional("entry_id"): str,
     }
 )
-@callback
 def websocket_subscribe_calls(
     hass: HomeAssistant,
     connection: ActiveConnection,
@@ -189,17 +188,10 @@ def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
             }
         )
     active = tracker.active_calls()
-    calls = []
-    for view in monitor.views(active[:LISTED_CALLS_LIMIT]):
-        listing = view.listing()
-        calls.append(
-            {
-                "call_id": view.call.call_id,
-                **listing,
-                "caller_name": listing.get("caller_name"),
-                "callee_name": listing.get("callee_name"),
-            }
-        )
+    calls = [
+        {"call_id": view.call.call_id, **view.listing()}
+        for view in monitor.views(active[:LISTED_CALLS_LIMIT])
+    ]
     return {
         "entry_id": entry.entry_id,
         "title": entry.title,

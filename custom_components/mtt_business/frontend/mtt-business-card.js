@@ -140,10 +140,6 @@ function languageOf(hass) {
   return String(language).toLowerCase().startsWith("ru") ? "ru" : "en";
 }
 
-function textsOf(hass) {
-  return TEXTS[languageOf(hass)];
-}
-
 function browserLanguage() {
   return (navigator.language || "en").toLowerCase().startsWith("ru") ? "ru" : "en";
 }
@@ -524,7 +520,6 @@ class EntryView {
     this.workplaces = entry.workplaces;
     const before = new Set(this.callRows.keys());
     reconcile(this.calls, this.callRows, entry.calls, (c) => c.call_id, (c) => new CallRow(this, c));
-    for (const row of this.callRows.values()) row.updateTargets();
     this.noCalls.hidden = entry.calls.length > 0;
     const hidden = (entry.active_calls || 0) - entry.calls.length;
     this.more.hidden = hidden <= 0;
