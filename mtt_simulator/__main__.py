@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     faults.add_argument("--record-status", type=int)
     faults.add_argument("--record-size", type=int)
     faults.add_argument("--record-delay", type=float)
-    faults.add_argument("--record-chunked", action="store_true")
+    faults.add_argument("--record-chunked", action="store_true", default=None)
     faults.add_argument("--record-count", type=int)
     variants = sub.add_parser(
         "variants", help="set the undocumented behaviours of a running simulator"
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
             record = {
                 key: getattr(args, f"record_{key}")
                 for key in ("status", "size", "delay", "chunked", "count")
-                if getattr(args, f"record_{key}") not in (None, False)
+                if getattr(args, f"record_{key}") is not None
             }
             if record:
                 body["records"] = record

@@ -203,6 +203,23 @@ async def test_serve_and_drive(served: Served, receiver: Receiver) -> None:
         async with session.get(recorded["urlRecord"]) as response:
             assert response.status == 200
 
+    # a count of 0 is a fault that spoils nothing (not a fault without a count)
+    code, _, _ = await _run(
+        "faults",
+        "--url",
+        served.url,
+        "--record-status",
+        "500",
+        "--record-count",
+        "0",
+    )
+    assert code == 0
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(recorded["urlRecord"]) as response,
+    ):
+        assert response.status == 200
+
 
 async def test_variants_and_a_ring_group(served: Served, receiver: Receiver) -> None:
     code, out, _ = await _run("variants", "--url", served.url, "no_parking_leg")
