@@ -17,7 +17,10 @@ from typing import Any, Final
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.const import ERR_NOT_FOUND
-from homeassistant.components.websocket_api.decorators import websocket_command
+from homeassistant.components.websocket_api.decorators import (
+    async_response,
+    websocket_command,
+)
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,
@@ -32,6 +35,7 @@ import probatio as vol
 from .call_view import LISTED_CALLS_LIMIT, CallView
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .websocket_error import async_send_error
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,7 +51,8 @@ SNAPSHOT_COOLDOWN: Final = 0.25
         vol.Optional("entry_id"): str,
     }
 )
-def websocket_subscribe_calls(
+@async_response
+async def websocket_subscribe_calls(
     hass: HomeAssistant,
     connection: ActiveConnection,
     msg: dict[str, Any],
@@ -57,13 +62,13 @@ def websocket_subscribe_calls(
     if entry_id is not None:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
-            connection.send_error(
+            await async_send_error(
+                hass,
+                connection,
                 msg["id"],
-                ERR_NOT_FOUND,
-                f"No MTT Business entry {entry_id}",
-                translation_key="unknown_entry",
-                translation_domain=DOMAIN,
-                translation_placeholders={"entry_id": entry_id},
+                code=ERR_NOT_FOUND,
+                key="unknown_entry",
+                entry_id=entry_id,
             )
             return
     subscription = CallsSubscription(hass, connection, msg["id"], entry_id)

@@ -22,11 +22,11 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .websocket_error import async_send_error
 
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 200
@@ -53,7 +53,7 @@ async def websocket_list_journal(
     entry_id: str = msg["entry_id"]
     entry: MttBusinessConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        await _async_send_error(
+        await async_send_error(
             hass,
             connection,
             msg["id"],
@@ -63,7 +63,7 @@ async def websocket_list_journal(
         )
         return
     if entry.state is not ConfigEntryState.LOADED:
-        await _async_send_error(
+        await async_send_error(
             hass,
             connection,
             msg["id"],
@@ -75,27 +75,4 @@ async def websocket_list_journal(
     calls, following = entry.runtime_data.journal.page(msg.get("before"), msg["limit"])
     connection.send_result(
         msg["id"], {"calls": [call.as_dict() for call in calls], "next": following}
-    )
-
-
-async def _async_send_error(
-    hass: HomeAssistant,
-    connection: ActiveConnection,
-    msg_id: int,
-    *,
-    code: str,
-    key: str,
-    entry_id: str,
-) -> None:
-    """An error with its English message and what the frontend translates it by."""
-    placeholders = {"entry_id": entry_id}
-    texts = await async_get_translations(hass, "en", "exceptions", {DOMAIN})
-    message = texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
-    connection.send_error(
-        msg_id,
-        code,
-        message.format(**placeholders),
-        translation_key=key,
-        translation_domain=DOMAIN,
-        translation_placeholders=placeholders,
     )
