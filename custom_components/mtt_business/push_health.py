@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 import logging
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
@@ -61,10 +62,9 @@ class PushHealth:
         """Pushes concerning the entry since it was set up."""
         self.last_push: datetime | None = None
         self.redirect_uri_changed = False
-        self._awaited_since: datetime | None = None
-        """When a call was placed whose first push is awaited (None: none is)."""
         self.no_push_after_call = False
         self._cancel_check: CALLBACK_TYPE | None = None
+        """Cancels the check that a placed call's first push came (None: none is due)."""
         self._listeners: list[Callable[[], None]] = []
         self._figures_changed = Debouncer(
             hass,
@@ -95,28 +95,27 @@ class PushHealth:
         """A push concerning the entry arrived (this runs for every push)."""
         self.pushes += 1
         self.last_push = dt_util.utcnow()
-        if self.no_push_after_call or self._awaited_since is not None:
-            self._awaited_since = None
-            if self._cancel_check is not None:
-                self._cancel_check()
-                self._cancel_check = None
-            if self.no_push_after_call:
-                self.no_push_after_call = False
-                async_clear_pushes_not_arriving(self._hass, self._entry)
-                self._async_changed()
-                return
+        if self._cancel_check is not None:
+            self._cancel_check()
+            self._cancel_check = None
+        if self.no_push_after_call:
+            self.no_push_after_call = False
+            async_clear_pushes_not_arriving(self._hass, self._entry)
+            self._async_changed()
+            return
         self._figures_changed.async_schedule_call()
 
     @callback
     def async_expect_push(self) -> None:
         """A call was placed: its first push should come within a minute."""
-        if self._awaited_since is not None:
+        if self._cancel_check is not None:
             return
-        self._awaited_since = dt_util.utcnow()
         self._cancel_check = async_call_later(
             self._hass,
             PUSH_EXPECTED_WITHIN,
-            HassJob(self._async_check, cancel_on_shutdown=True),
+            HassJob(
+                partial(self._async_check, dt_util.utcnow()), cancel_on_shutdown=True
+            ),
         )
 
     @callback
@@ -135,11 +134,9 @@ class PushHealth:
             self._cancel_check = None
 
     @callback
-    def _async_check(self, _now: datetime) -> None:
+    def _async_check(self, since: datetime, _now: datetime) -> None:
+        """No push came within a minute of the call placed at `since`."""
         self._cancel_check = None
-        since, self._awaited_since = self._awaited_since, None
-        if since is None:
-            return
         self.no_push_after_call = True
         async_raise_pushes_not_arriving(self._hass, self._entry, since)
         self._async_changed()
