@@ -6,8 +6,10 @@ URI and the push receiver), the simulator's OAuth server, API and pushes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import ClientSession
@@ -19,6 +21,7 @@ from homeassistant.components.application_credentials import (
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -28,6 +31,7 @@ from custom_components.mtt_business import (
     call_counters as call_counters_module,
     sensor as sensor_module,
 )
+from custom_components.mtt_business.call_journal import JournalRecord
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.redirect_uri import async_get_redirect_uri
 from mtt_simulator.app import SIMULATOR_KEY, Simulator, create_app
@@ -35,6 +39,8 @@ from mtt_simulator.browser import portal_sign_in
 from mtt_simulator.scenario import Scenario
 
 CREDENTIAL_ID = "mtt_business_test_credential"
+_RECEPTION = "883140777716581"
+_EXTERNAL = "74996497803"
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +104,11 @@ class HomeAssistantServer:
     redirect_uri: str
     client_id: str
     client_secret: str
+
+    @property
+    def events_path(self) -> str:
+        """The path pushes are posted to: the Redirect URI's, then `/events`."""
+        return self.redirect_uri.removeprefix(self.url) + "/events"
 
 
 @pytest.fixture
@@ -185,3 +196,62 @@ def collect_call_events(hass: HomeAssistant) -> list[Event]:
 
     hass.bus.async_listen("mtt_business_call", _collect)
     return events
+
+
+async def async_settle(
+    hass: HomeAssistant, simulator: SimulatorServer, rounds: int = 2, wait: float = 0
+) -> None:
+    """Sleep `wait` s, then `rounds` times: the pushes sent, then handled."""
+    if wait:
+        await asyncio.sleep(wait)
+    for _ in range(rounds):
+        await simulator.simulator.wait_pushed()
+        await hass.async_block_till_done()
+
+
+def entity_id_of(
+    hass: HomeAssistant, entry: ConfigEntry, platform: str, key: str
+) -> str:
+    """The entity id registered for the entry's `<unique id>_<key>` on `platform`."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry.unique_id}_{key}"
+    )
+    assert entity_id is not None, key
+    return entity_id
+
+
+def journal_call(n: int, started: datetime, **changes: Any) -> JournalRecord:
+    """Call number `n`, answered at the reception 5 s after `started`, 2:36 long."""
+    record = JournalRecord(
+        call_id=f"c166e238a4c211ea9d37_{n:08X}~2o",
+        direction="incoming",
+        caller="+79161234567",
+        callee="+74996497803",
+        workplace=_RECEPTION,
+        workplace_name="Ресепшн",
+        started=started,
+        answered=started + timedelta(seconds=5),
+        ended=started + timedelta(seconds=156),
+        duration=151,
+        record_url=f"https://records.example/{n}.mp3",
+    )
+    return replace(record, **changes)
+
+
+def reception_push(n: int, state: str) -> dict[str, Any]:
+    """Call n at the reception (its workplace leg), in `state`: a push's body."""
+    info: dict[str, Any] = {
+        "call": {"id": f"{n:032x}_00015ED635780FC7~2o", "tag": f"tag{n}"},
+        "caller": {"accountId": f"7916000{n:04d}@pstn", "id": f"7916000{n:04d}"},
+        "callee": {
+            "accountId": _RECEPTION,
+            "id": _RECEPTION,
+            "display_name": _EXTERNAL,
+        },
+        "startTime": "2026-11-22 11:18:16",
+        "state": state,
+        "type": "incoming",
+    }
+    if state == "finished":
+        info |= {"duration": 0, "reason": "Caller cancelled", "reasonCode": None}
+    return {"event": "callNotifications", "result": {"callInfo": info}}

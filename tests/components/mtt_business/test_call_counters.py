@@ -8,7 +8,6 @@ from freezegun import freeze_time
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
@@ -17,7 +16,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.mtt_business.call_counters import COUNTERS_WRITE_COOLDOWN
 from custom_components.mtt_business.const import DOMAIN
 
-from .conftest import SimulatorServer
+from .conftest import SimulatorServer, async_settle, entity_id_of
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -25,12 +24,10 @@ EXTERNAL = "74996497803"
 
 
 def _state(hass: HomeAssistant, entry: ConfigEntry, key: str, sip_id: str = "") -> str:
-    unique_id = (
-        f"{entry.unique_id}_{sip_id}_{key}" if sip_id else f"{entry.unique_id}_{key}"
-    )
     platform = "button" if key == "mark_missed_seen" else "sensor"
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert entity_id is not None
+    entity_id = entity_id_of(
+        hass, entry, platform, f"{sip_id}_{key}" if sip_id else key
+    )
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
@@ -45,31 +42,25 @@ def _counts(
     )
 
 
-async def _settle(hass: HomeAssistant, simulator: SimulatorServer) -> None:
-    for _ in range(2):
-        await simulator.simulator.wait_pushed()
-        await hass.async_block_till_done()
-
-
 async def _answered_call(
     hass: HomeAssistant, simulator: SimulatorServer, talk: float
 ) -> None:
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     await sim.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     sim.engine.calls[call_id].answered_at -= talk  # the conversation lasted `talk` s
     await sim.hang_up(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
 
 
 async def _missed_call(hass: HomeAssistant, simulator: SimulatorServer) -> None:
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     await sim.hang_up(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
 
 
 async def test_calls_are_counted_at_the_pbx_and_the_workplace(
@@ -95,10 +86,7 @@ async def test_missed_calls_are_marked_seen(
     await _missed_call(hass, simulator)
     await _missed_call(hass, simulator)
     assert _state(hass, config_entry, "missed_calls") == "2"
-    registry = er.async_get(hass)
-    button = registry.async_get_entity_id(
-        "button", DOMAIN, f"{config_entry.unique_id}_{RECEPTION}_mark_missed_seen"
-    )
+    button = entity_id_of(hass, config_entry, "button", f"{RECEPTION}_mark_missed_seen")
     await hass.services.async_call(
         "button", "press", {"entity_id": button}, blocking=True
     )
@@ -153,10 +141,7 @@ async def test_a_burst_of_ended_calls_is_written_in_steps(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
     """Calls ending in a burst: one write at once, the rest after the cool-down."""
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{config_entry.unique_id}_calls_today"
-    )
-    assert entity_id is not None
+    entity_id = entity_id_of(hass, config_entry, "sensor", "calls_today")
     writes: list[str] = []
 
     @callback
@@ -174,8 +159,5 @@ async def test_a_burst_of_ended_calls_is_written_in_steps(
     await hass.async_block_till_done()
     assert writes == ["1", "5"]
     # Other workplaces' counters were not written at all.
-    ivan = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{config_entry.unique_id}_{IVAN}_calls_today"
-    )
-    assert ivan is not None
+    ivan = entity_id_of(hass, config_entry, "sensor", f"{IVAN}_calls_today")
     assert hass.states.get(ivan).last_changed < hass.states.get(entity_id).last_changed

@@ -33,6 +33,8 @@ from custom_components.mtt_business.call_view import (
     RoutingDecision,
 )
 
+from .conftest import journal_call
+
 ENTRY_ID = "01JOURNALENTRY"
 KEY = f"mtt_business.journal.{ENTRY_ID}"
 RECEPTION = "883140777716581"
@@ -42,21 +44,7 @@ T0 = datetime(2026, 3, 5, 7, 42, 17, tzinfo=UTC)
 
 def call(n: int, *, at: datetime = T0, **changes: Any) -> JournalRecord:
     """Call number `n`: it starts `n` minutes after `at` and lasts 2:36."""
-    started = at + timedelta(minutes=n)
-    fields: dict[str, Any] = {
-        "call_id": f"c166e238a4c211ea9d37_{n:08X}~2o",
-        "direction": "incoming",
-        "caller": "+79161234567",
-        "callee": "+74996497803",
-        "workplace": RECEPTION,
-        "workplace_name": "Ресепшн",
-        "started": started,
-        "answered": started + timedelta(seconds=5),
-        "ended": started + timedelta(seconds=156),
-        "duration": 151,
-        "record_url": f"https://records.example/{n}.mp3",
-    }
-    return JournalRecord(**(fields | changes))
+    return journal_call(n, at + timedelta(minutes=n), **changes)
 
 
 class Clock:

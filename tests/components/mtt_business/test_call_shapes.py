@@ -9,8 +9,6 @@ workplace idle, and `missed` exactly when nobody answered.
 
 from __future__ import annotations
 
-import asyncio
-
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant
 import pytest
@@ -19,7 +17,7 @@ from custom_components.mtt_business.const import DOMAIN
 from mtt_simulator.scenario import Scenario
 from mtt_simulator.variants import VARIANTS, Variant
 
-from .conftest import SimulatorServer, collect_call_events
+from .conftest import SimulatorServer, async_settle, collect_call_events
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -64,14 +62,6 @@ def events(hass: HomeAssistant) -> list[Event]:
     return collect_call_events(hass)
 
 
-async def _settle(hass: HomeAssistant, sim: SimulatorServer, wait: float = 0) -> None:
-    if wait:
-        await asyncio.sleep(wait)
-    for _ in range(2):
-        await sim.simulator.wait_pushed()
-        await hass.async_block_till_done()
-
-
 def _state(hass: HomeAssistant, sip: str) -> str:
     return hass.states.get(STATES[sip]).state
 
@@ -95,14 +85,14 @@ async def test_answered_call(
 ) -> None:
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, RECEPTION) == "ringing"
     assert hass.states.get(ACTIVE).state == "1"
     await sim.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, RECEPTION) == "talking"
     await sim.hang_up(call_id, "workplace")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=False)
 
 
@@ -114,10 +104,10 @@ async def test_caller_hangs_up_while_ringing(
 ) -> None:
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, RECEPTION) == "ringing"
     await sim.hang_up(call_id, "caller")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=True)
 
 
@@ -128,9 +118,9 @@ async def test_nobody_answers_within_the_ring_timeout(
     events: list[Event],
 ) -> None:
     await simulator.simulator.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, RECEPTION) == "ringing"
-    await _settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
+    await async_settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
     _assert_over(hass, events, missed=True)
 
 
@@ -157,11 +147,11 @@ async def test_caller_hangs_up_while_parked(
     await _park(hass, config_entry)
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert hass.states.get(ACTIVE).state == "1"
     assert _state(hass, RECEPTION) == "idle"
     await sim.hang_up(call_id, "caller")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=True)
 
 
@@ -174,13 +164,13 @@ async def test_parked_call_rings_after_the_window(
     await _park(hass, config_entry)
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator, wait=0.4)
+    await async_settle(hass, simulator, wait=0.4)
     assert _state(hass, RECEPTION) == "ringing"
     await sim.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, RECEPTION) == "talking"
     await sim.hang_up(call_id, "caller")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=False)
 
 
@@ -197,15 +187,15 @@ async def test_ring_group(
     call_id = await sim.start_incoming_call(
         "79161234567", EXTERNAL, workplace=[RECEPTION, IVAN]
     )
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert (_state(hass, RECEPTION), _state(hass, IVAN)) == ("ringing", "ringing")
     if answer:
         await sim.answer(call_id, IVAN)
-        await _settle(hass, simulator)
+        await async_settle(hass, simulator)
         assert (_state(hass, RECEPTION), _state(hass, IVAN)) == ("idle", "talking")
         assert hass.states.get(ACTIVE).attributes["calls"][0]["workplace"] == IVAN
     await sim.hang_up(call_id, "caller")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=not answer)
 
 
@@ -220,24 +210,24 @@ async def test_transferred_to_another_workplace(
     """The transfer action moves the call to a new leg `~3o` at another workplace."""
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     if answered_first:
         await sim.answer(call_id)
-        await _settle(hass, simulator)
+        await async_settle(hass, simulator)
     await hass.services.async_call(
         DOMAIN,
         "transfer_call",
         {"call_id": call_id, "callee_id": IVAN},
         blocking=True,
     )
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert (_state(hass, RECEPTION), _state(hass, IVAN)) == ("idle", "ringing")
     assert any(e.data["leg_id"].endswith("~3o") for e in events)
     await sim.answer(call_id, IVAN)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, IVAN) == "talking"
     await sim.hang_up(call_id, "workplace")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     _assert_over(hass, events, missed=False)
 
 
@@ -258,14 +248,14 @@ async def test_outgoing_call(
     )
     assert response is not None
     call_id = str(response["call_id"])
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert _state(hass, IVAN) == "dialing"
     if answer:
         await simulator.simulator.answer(call_id)
-        await _settle(hass, simulator)
+        await async_settle(hass, simulator)
         assert _state(hass, IVAN) == "talking"
         await simulator.simulator.hang_up(call_id, "callee")
-        await _settle(hass, simulator)
+        await async_settle(hass, simulator)
     else:
-        await _settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
+        await async_settle(hass, simulator, wait=RING_TIMEOUT + 0.3)
     _assert_over(hass, events, missed=False)

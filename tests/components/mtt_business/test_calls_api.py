@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.mtt_business.calls_api import SNAPSHOT_COOLDOWN
 
-from .conftest import HomeAssistantServer, SimulatorServer
+from .conftest import HomeAssistantServer, SimulatorServer, reception_push
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -232,21 +232,6 @@ async def test_unload_and_reload(
     assert picture["entries"][0]["calls"][0]["caller"] == CALLER
 
 
-def _push(n: int, state: str) -> dict[str, Any]:
-    """Call n at the reception (its workplace leg), in `state`."""
-    info: dict[str, Any] = {
-        "call": {"id": f"{n:032x}_00015ED635780FC7~2o", "tag": f"tag{n}"},
-        "caller": {"accountId": f"7916000{n:04d}@pstn", "id": f"7916000{n:04d}"},
-        "callee": {"accountId": RECEPTION, "id": RECEPTION, "display_name": EXTERNAL},
-        "startTime": "2026-11-22 11:18:16",
-        "state": state,
-        "type": "incoming",
-    }
-    if state == "finished":
-        info |= {"duration": 0, "reason": "Caller cancelled", "reasonCode": None}
-    return {"event": "callNotifications", "result": {"callInfo": info}}
-
-
 async def test_a_burst_is_sent_in_steps(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
@@ -257,11 +242,11 @@ async def test_a_burst_is_sent_in_steps(
     picture per cooldown, the last one right."""
     ws = await hass_ws_client(hass)
     await _subscribe(ws)
-    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    events_path = ha_server.events_path
     loop = asyncio.get_running_loop()
     started = loop.time()
-    bodies = [_push(n, "showing") for n in range(30)]
-    bodies += [_push(n, "finished") for n in range(30)]
+    bodies = [reception_push(n, "showing") for n in range(30)]
+    bodies += [reception_push(n, "finished") for n in range(30)]
     for body in bodies:
         response = await ha_server.client.post(events_path, json=body)
         assert response.status == 200

@@ -11,24 +11,14 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.mtt_business.call_journal import JournalRecord
 
-RECEPTION = "883140777716581"
+from .conftest import journal_call
+
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 
 
 def call(n: int) -> JournalRecord:
-    started = T0 + timedelta(minutes=n)
-    return JournalRecord(
-        call_id=f"c166e238a4c211ea9d37_{n:08X}~2o",
-        direction="incoming",
-        caller="+79161234567",
-        callee="+74996497803",
-        workplace=RECEPTION,
-        workplace_name="Ресепшн",
-        started=started,
-        answered=started + timedelta(seconds=5),
-        ended=started + timedelta(seconds=156),
-        duration=151,
-    )
+    """Call number `n`, `n` minutes after `T0`, without a recording."""
+    return journal_call(n, T0 + timedelta(minutes=n), record_url=None)
 
 
 async def _list(ws: Any, **message: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from custom_components.mtt_business.call_view import CallView
 from .conftest import (
     HomeAssistantServer,
     SimulatorServer,
+    async_settle,
     collect_call_events,
 )
 
@@ -45,15 +46,6 @@ def call_events(hass: HomeAssistant) -> list[Event]:
     return collect_call_events(hass)
 
 
-async def _settle(hass: HomeAssistant, sim: SimulatorServer) -> None:
-    await sim.simulator.wait_pushed()
-    await hass.async_block_till_done()
-
-
-def _events_path(ha: HomeAssistantServer) -> str:
-    return ha.redirect_uri.removeprefix(ha.url) + "/events"
-
-
 async def test_incoming_call_answered(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
@@ -64,7 +56,7 @@ async def test_incoming_call_answered(
     """Ringing, talking, finished: the dashboard follows each step."""
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(ACTIVE).state == "1"
     calls = hass.states.get(ACTIVE).attributes["calls"]
     assert calls[0]["caller"] == "+79161234567"
@@ -86,7 +78,7 @@ async def test_incoming_call_answered(
     assert hass.states.get(IVAN_STATE).state == "idle"
 
     await sim.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(RECEPTION_STATE).state == "talking"
     talking = hass.states.get(ACTIVE).attributes["calls"][0]
     assert talking["workplace"] == RECEPTION
@@ -97,7 +89,7 @@ async def test_incoming_call_answered(
 
     last_before = hass.states.get(LAST).state
     await sim.hang_up(call_id, "workplace")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(ACTIVE).state == "0"
     assert hass.states.get(RECEPTION_STATE).state == "idle"
     last = hass.states.get(LAST)
@@ -127,10 +119,10 @@ async def test_incoming_call_missed(
     """A call that nobody answers is missed, once."""
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("89161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     last_before = hass.states.get(LAST).state
     await sim.hang_up(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     missed = [e for e in call_events if e.data["missed"]]
     assert len(missed) == 1
     assert missed[0].data["caller"] == "+79161234567"
@@ -149,14 +141,14 @@ async def test_outgoing_call_through_make_call(
     """makeCall rings the workplace first (dialing), then talks, then ends."""
     client = config_entry.runtime_data.client
     call_id = await client.make_call(IVAN, "89219462761")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(IVAN_STATE).state == "dialing"
     assert hass.states.get(IVAN_STATE).attributes["peer"] == "+79219462761"
     await simulator.simulator.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(IVAN_STATE).state == "talking"
     await simulator.simulator.hang_up(call_id, "callee")
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(IVAN_STATE).state == "idle"
     assert [e.data["direction"] for e in call_events] == ["outgoing"] * len(call_events)
     assert not any(e.data["missed"] for e in call_events)
@@ -170,17 +162,17 @@ async def test_transfer_between_workplaces(
     """A transfer stops the ringing at one workplace and starts it at another."""
     sim = simulator.simulator
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     tracked = config_entry.runtime_data.call_monitor.tracker.call(call_id)
     assert tracked is not None
     await config_entry.runtime_data.client.transfer_call(
         tracked.leg, tracked.transport_id or "", IVAN
     )
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(RECEPTION_STATE).state == "idle"
     assert hass.states.get(IVAN_STATE).state == "ringing"
     await sim.answer(call_id, IVAN)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(IVAN_STATE).state == "talking"
     assert hass.states.get(ACTIVE).state == "1"
 
@@ -201,7 +193,7 @@ async def test_directory_change_is_pushed(
             ]
         }
     )
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     for _ in range(20):
         if hass.states.get("sensor.sklad_call_state") is not None:
             break
@@ -321,9 +313,7 @@ async def test_documented_incoming_call_ends(
 ) -> None:
     """No push ends the parking leg `~1o`: the call still ends with `finished`."""
     for info in _documented_incoming()[:3]:
-        response = await ha_server.client.post(
-            _events_path(ha_server), json=_push(info)
-        )
+        response = await ha_server.client.post(ha_server.events_path, json=_push(info))
         assert response.status == 200
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "1"
@@ -331,7 +321,7 @@ async def test_documented_incoming_call_ends(
     last_before = hass.states.get(LAST).state
 
     response = await ha_server.client.post(
-        _events_path(ha_server), json=_push(INCOMING_FINISHED)
+        ha_server.events_path, json=_push(INCOMING_FINISHED)
     )
     assert response.status == 200
     await hass.async_block_till_done()
@@ -368,9 +358,7 @@ async def test_documented_missed_call_is_missed(
         _workplace_leg("hiding"),
         finished,
     ):
-        response = await ha_server.client.post(
-            _events_path(ha_server), json=_push(info)
-        )
+        response = await ha_server.client.post(ha_server.events_path, json=_push(info))
         assert response.status == 200
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "0"
@@ -390,7 +378,7 @@ async def test_finished_of_a_call_never_seen_to_start(
     watched = (ACTIVE, LAST, PBX_EVENT, IVAN_STATE, "event.menedzher_ivan_call")
     before = {entity: hass.states.get(entity) for entity in watched}
     response = await ha_server.client.post(
-        _events_path(ha_server),
+        ha_server.events_path,
         json=_push({**INCOMING_FINISHED, "duration": 0}),
     )
     assert response.status == 200
@@ -404,7 +392,7 @@ async def test_finished_of_a_call_never_seen_to_start(
     for entity, state in before.items():
         assert hass.states.get(entity) == state, entity
     # the parking leg's `trying`, arriving late, does not bring the call back
-    await ha_server.client.post(_events_path(ha_server), json=_push(INCOMING))
+    await ha_server.client.post(ha_server.events_path, json=_push(INCOMING))
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "0"
     assert len(call_events) == 1
@@ -441,7 +429,7 @@ async def _final_state(
     hass: HomeAssistant, ha: HomeAssistantServer, bodies: list[dict[str, Any]]
 ) -> tuple[str, ...]:
     for body in bodies:
-        response = await ha.client.post(_events_path(ha), json=body)
+        response = await ha.client.post(ha.events_path, json=body)
         assert response.status == 200
     await hass.async_block_till_done()
     return tuple(
@@ -577,8 +565,8 @@ async def test_bad_pushes_are_rejected_without_losing_state(
 ) -> None:
     """Each bad push gets its answer; a call in progress is untouched."""
     call_id = await simulator.simulator.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
-    response = await ha_server.client.post(_events_path(ha_server), data=body)
+    await async_settle(hass, simulator, rounds=1)
+    response = await ha_server.client.post(ha_server.events_path, data=body)
     assert response.status == status
     await hass.async_block_till_done()
     assert hass.states.get(ACTIVE).state == "1"
@@ -600,7 +588,7 @@ async def test_webhook_url_and_wrong_secret(
     assert hass.states.get(ACTIVE).state == "1"
     wrong = await ha_server.client.post("/api/mtt_business/wrong/events", json=body)
     assert wrong.status == 404
-    get = await ha_server.client.get(_events_path(ha_server))
+    get = await ha_server.client.get(ha_server.events_path)
     assert get.status == 405
 
 
@@ -621,7 +609,7 @@ async def test_pushes_for_another_account_are_ignored(
         },
     }
     response = await ha_server.client.post(
-        _events_path(ha_server),
+        ha_server.events_path,
         json={"event": "callNotifications", "result": {"callInfo": other}},
     )
     assert response.status == 200
@@ -630,7 +618,7 @@ async def test_pushes_for_another_account_are_ignored(
     assert hass.states.get(ACTIVE).state == "0"
     # the same push for the entry's own number is taken
     response = await ha_server.client.post(
-        _events_path(ha_server),
+        ha_server.events_path,
         json={"event": "callNotifications", "result": {"callInfo": INCOMING}},
     )
     await hass.async_block_till_done()
@@ -654,7 +642,7 @@ async def test_faulty_push_delivery(
         await sim.hang_up(call_id)
     sim.faults.clear()
     await sim.start_incoming_call("79160000000", EXTERNAL)  # flushes a held push
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get(ACTIVE).state == "1"
 
 
@@ -675,7 +663,7 @@ async def test_push_arriving_in_pieces(
         {"event": "callNotifications", "result": {"callInfo": INCOMING}}
     ).encode()
     response = await ha_server.client.post(
-        _events_path(ha_server), data=_in_pieces(body, 50)
+        ha_server.events_path, data=_in_pieces(body, 50)
     )
     assert response.status == 200
     await hass.async_block_till_done()
@@ -683,7 +671,7 @@ async def test_push_arriving_in_pieces(
 
     oversized = b" " * (64 * 1024) + body  # valid JSON, but too long
     response = await ha_server.client.post(
-        _events_path(ha_server), data=_in_pieces(oversized, 16 * 1024)
+        ha_server.events_path, data=_in_pieces(oversized, 16 * 1024)
     )
     assert response.status == 413
 

@@ -23,7 +23,7 @@ from custom_components.mtt_business.media_source import call_title
 from custom_components.mtt_business.recording_archive import RecordingArchive
 from mtt_simulator.app import SILENT_MP3
 
-from .conftest import HomeAssistantServer, SimulatorServer
+from .conftest import HomeAssistantServer, SimulatorServer, journal_call
 
 RECEPTION = "883140777716581"
 ROOT = "media-source://mtt_business"
@@ -50,20 +50,10 @@ def _local(day_offset: int, hour: int, minute: int) -> datetime:
 
 
 def call(n: int, started: datetime, **changes: Any) -> JournalRecord:
-    fields: dict[str, Any] = {
-        "call_id": f"c166e238a4c211ea9d37_{n:08X}",
-        "direction": "incoming",
-        "caller": "+79161234567",
-        "callee": "+74996497803",
-        "workplace": RECEPTION,
-        "workplace_name": "Ресепшн",
-        "started": started,
-        "answered": started + timedelta(seconds=5),
-        "ended": started + timedelta(seconds=156),
-        "duration": 151,
-        "record_url": f"https://records.example/{n}.mp3",
-    }
-    return JournalRecord(**(fields | changes))
+    """Call number `n` (its id without a leg) at `started`."""
+    return journal_call(
+        n, started, **({"call_id": f"c166e238a4c211ea9d37_{n:08X}"} | changes)
+    )
 
 
 def _day(offset: int) -> str:

@@ -11,7 +11,7 @@ from custom_components.mtt_business.logbook import describe_call
 from custom_components.mtt_business.logbook_texts import logbook_template
 from mtt_simulator.scenario import Scenario
 
-from .conftest import SimulatorServer, collect_call_events
+from .conftest import SimulatorServer, async_settle, collect_call_events
 
 IVAN = "883140777828305"
 EXTERNAL = "74996497803"
@@ -34,12 +34,6 @@ async def _contacts(hass: HomeAssistant, contacts: dict[str, str]) -> None:
     )
 
 
-async def _settle(hass: HomeAssistant, simulator: SimulatorServer) -> None:
-    for _ in range(2):
-        await simulator.simulator.wait_pushed()
-        await hass.async_block_till_done()
-
-
 async def test_a_known_caller_is_named_everywhere(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
@@ -49,7 +43,7 @@ async def test_a_known_caller_is_named_everywhere(
     sim = simulator.simulator
     sim.scenario.ring_timeout = 10**6
     call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     name = "Иван Петров, ООО Ромашка"
     assert events[0].data["caller_name"] == name
     assert events[0].data["callee_name"] is None
@@ -58,7 +52,7 @@ async def test_a_known_caller_is_named_everywhere(
     assert hass.states.get(RECEPTION_EVENT).attributes["caller_name"] == name
 
     await sim.answer(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     answered = next(e.data for e in events if e.data["state"] == "connected")
     line = describe_call(logbook_template("en"), answered)
     assert line == (f"incoming call from {name} (+7 916 123-45-67) answered at Ресепшн")
@@ -66,7 +60,7 @@ async def test_a_known_caller_is_named_everywhere(
         f"входящий вызов с {name} (+7 916 123-45-67)"
     )
     await sim.hang_up(call_id)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert hass.states.get(LAST).attributes["caller_name"] == name
 
 
@@ -77,7 +71,7 @@ async def test_an_unknown_caller_has_no_name(
     await _contacts(hass, {"+7 916": "Мобильные Москвы"})
     events = collect_call_events(hass)
     await simulator.simulator.start_incoming_call("79261234567", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert events[0].data["caller_name"] is None
     line = describe_call(logbook_template("en"), events[0].data)
     assert "+7 926 123-45-67" in line
@@ -94,7 +88,7 @@ async def test_the_longest_prefix_names_the_caller(
     events = collect_call_events(hass)
     await simulator.simulator.start_incoming_call("79161234567", EXTERNAL)
     await simulator.simulator.start_incoming_call("79161230000", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     names = {e.data["caller"]: e.data["caller_name"] for e in events}
     assert names == {"+79161234567": "Иван Петров", "+79161230000": "ООО Ромашка"}
 
@@ -119,6 +113,6 @@ async def test_a_routing_rule_may_name_a_contact(
     )
     events = collect_call_events(hass)
     await simulator.simulator.start_incoming_call("+7 916 123 45 67", EXTERNAL)
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator)
     assert events[0].data["routing"] == "transfer"
     assert events[0].data["routed_to"] == IVAN

@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -18,17 +18,9 @@ from yarl import URL
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.push_health import PUSH_HEALTH_WRITE_COOLDOWN
 
-from .conftest import HomeAssistantServer, SimulatorServer
+from .conftest import HomeAssistantServer, SimulatorServer, entity_id_of
 
 RECEPTION = "883140777716581"
-
-
-def _entity_id(hass: HomeAssistant, entry: ConfigEntry, platform: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{entry.unique_id}_{key}"
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 def _issue(hass: HomeAssistant, issue_id: str) -> ir.IssueEntry | None:
@@ -66,9 +58,9 @@ async def test_push_figures_follow_the_pushes(
     simulator: SimulatorServer,
 ) -> None:
     """Pushes received counts the entry's pushes; Last push says when; both in steps."""
-    pushes = _entity_id(hass, config_entry, "sensor", "pushes_received")
-    last = _entity_id(hass, config_entry, "sensor", "last_push")
-    problem = _entity_id(hass, config_entry, "binary_sensor", "push_problem")
+    pushes = entity_id_of(hass, config_entry, "sensor", "pushes_received")
+    last = entity_id_of(hass, config_entry, "sensor", "last_push")
+    problem = entity_id_of(hass, config_entry, "binary_sensor", "push_problem")
     assert hass.states.get(pushes).state == "0"
     assert hass.states.get(last).state == "unknown"
     assert hass.states.get(problem).state == STATE_OFF
@@ -100,7 +92,7 @@ async def test_a_call_without_pushes_raises_a_repair_that_clears(
     ha_server: HomeAssistantServer,
 ) -> None:
     """make_call with no push within a minute: problem on, repair; a push clears both."""
-    problem = _entity_id(hass, config_entry, "binary_sensor", "push_problem")
+    problem = entity_id_of(hass, config_entry, "binary_sensor", "push_problem")
     issue_id = f"pushes_not_arriving_{config_entry.entry_id}"
     sim = simulator.simulator
     sim.faults.push.drop = True
@@ -140,7 +132,7 @@ async def test_a_call_with_pushes_raises_nothing(
     simulator: SimulatorServer,
 ) -> None:
     """The usual case: the call's pushes come, and a minute later all is quiet."""
-    problem = _entity_id(hass, config_entry, "binary_sensor", "push_problem")
+    problem = entity_id_of(hass, config_entry, "binary_sensor", "push_problem")
     await hass.services.async_call(
         DOMAIN,
         "make_call",
@@ -196,7 +188,7 @@ async def test_a_changed_redirect_uri_is_repaired(
     hass_client: ClientSessionGenerator,
 ) -> None:
     """A new host: problem on, a repair shows the new Redirect URI; fixed when pasted."""
-    problem = _entity_id(hass, config_entry, "binary_sensor", "push_problem")
+    problem = entity_id_of(hass, config_entry, "binary_sensor", "push_problem")
     issue_id = f"redirect_uri_changed_{config_entry.entry_id}"
     assert config_entry.data["redirect_uri"] == ha_server.redirect_uri
     assert _issue(hass, issue_id) is None

@@ -62,7 +62,7 @@ async def test_call_details_are_recorded_once(
 ) -> None:
     """The event entities' history keeps the event types; the event keeps the call."""
     start = dt_util.utcnow()
-    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    events_path = ha_server.events_path
     for state in ("showing", "connected", "finished"):
         response = await ha_server.client.post(events_path, json=_push(state))
         assert response.status == 200

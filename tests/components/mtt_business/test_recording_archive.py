@@ -26,7 +26,7 @@ from custom_components.mtt_business.recording_archive import (
 from mtt_simulator.app import SILENT_MP3
 from mtt_simulator.faults import RecordFault
 
-from .conftest import SimulatorServer
+from .conftest import SimulatorServer, journal_call
 
 RECEPTION = "883140777716581"
 EXTERNAL = "74996497803"
@@ -81,18 +81,10 @@ def _started() -> datetime:
 def _record(simulator: SimulatorServer, name: str = "r1") -> JournalRecord:
     """A call yesterday whose recording the simulator serves."""
     simulator.simulator.records.add(name)
-    started = _started()
-    return JournalRecord(
+    return journal_call(
+        1,
+        _started(),
         call_id="7NKe6!8fa1FMS1c6ypZdb1GSV6ZN@10.133.51.137",
-        direction="incoming",
-        caller="+79161234567",
-        callee="+74996497803",
-        workplace=RECEPTION,
-        workplace_name="Ресепшн",
-        started=started,
-        answered=started + timedelta(seconds=5),
-        ended=started + timedelta(seconds=156),
-        duration=151,
         record_url=f"{simulator.url}/records/{name}.mp3",
     )
 

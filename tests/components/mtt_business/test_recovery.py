@@ -16,7 +16,6 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -27,7 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
 
-from .conftest import SimulatorServer
+from .conftest import SimulatorServer, entity_id_of
 
 EXTERNAL = "74996497803"
 RECEPTION = "883140777716581"
@@ -37,14 +36,6 @@ PBX_EVENT = "event.mtt_business_7_499_649_78_03_call"
 RECEPTION_STATE = "sensor.resepshn_call_state"
 PARKING = "switch.mtt_business_7_499_649_78_03_parking_7_499_649_78_03"
 PUSH_FED = (ACTIVE, LAST, PBX_EVENT, RECEPTION_STATE)
-
-
-def _entity(hass: HomeAssistant, entry: ConfigEntry, domain: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        domain, DOMAIN, f"{entry.unique_id}_{key}"
-    )
-    assert entity_id is not None, key
-    return entity_id
 
 
 def _reads(simulator: SimulatorServer) -> int:
@@ -80,8 +71,8 @@ async def test_an_outage_does_not_blind_the_office_to_calls(
     assert await hass.config_entries.async_reload(config_entry.entry_id)
     await hass.async_block_till_done()
     sim = simulator.simulator
-    terminals = _entity(hass, config_entry, "sensor", f"{RECEPTION}_terminals")
-    reception_event = _entity(hass, config_entry, "event", f"{RECEPTION}_call")
+    terminals = entity_id_of(hass, config_entry, "sensor", f"{RECEPTION}_terminals")
+    reception_event = entity_id_of(hass, config_entry, "event", f"{RECEPTION}_call")
     assert _available(hass, terminals)
     assert _available(hass, PARKING)
 
@@ -191,7 +182,7 @@ async def test_a_start_while_mtt_is_down_uses_the_directory_read_last_time(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     assert "starting with its directory as last read" in caplog.text
-    terminals = _entity(hass, config_entry, "sensor", f"{RECEPTION}_terminals")
+    terminals = entity_id_of(hass, config_entry, "sensor", f"{RECEPTION}_terminals")
     assert not _available(hass, terminals)
     for entity_id in PUSH_FED:
         assert _available(hass, entity_id), entity_id

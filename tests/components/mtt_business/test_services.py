@@ -14,7 +14,7 @@ from custom_components.mtt_business import const
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.phone_book import PhoneBookCache
 
-from .conftest import SimulatorServer
+from .conftest import SimulatorServer, async_settle
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
@@ -226,14 +226,8 @@ async def test_set_parking_and_the_switch(
 
 async def _ring(hass: HomeAssistant, sim: SimulatorServer, caller: str) -> str:
     call_id = await sim.simulator.start_incoming_call(caller, EXTERNAL)
-    await sim.simulator.wait_pushed()
-    await hass.async_block_till_done()
+    await async_settle(hass, sim, rounds=1)
     return call_id
-
-
-async def _settle(hass: HomeAssistant, sim: SimulatorServer) -> None:
-    await sim.simulator.wait_pushed()
-    await hass.async_block_till_done()
 
 
 async def test_several_entries_need_the_entry_id(
@@ -295,12 +289,12 @@ async def test_transfer_to_a_number_and_to_a_workplace_device(
     assert ivan is not None
     call_id = await _ring(hass, simulator, "79161234567")
     await _call(hass, "transfer_call", {"call_id": call_id, "callee_id": ivan.id})
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
     await _call(
         hass, "transfer_call", {"call_id": call_id, "callee_id": "+7 921 946-27-61"}
     )
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     transfers = [r for r in sim.requests if r.method == "transferCall"]
     assert [r.params["params"]["calleeId"] for r in transfers] == [
         IVAN,
@@ -377,7 +371,7 @@ async def test_expired_token_during_a_transfer(
     requests = simulator.simulator.requests[-3:]
     assert [r.method for r in requests] == ["transferCall", "token", "transferCall"]
     assert [r.status for r in requests] == [401, 200, 200]
-    await _settle(hass, simulator)
+    await async_settle(hass, simulator, rounds=1)
     assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
 
 

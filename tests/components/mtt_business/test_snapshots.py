@@ -179,7 +179,7 @@ async def test_diagnostics_redact_the_redirect_uri_secret(
     Nothing the integration stores holds the Redirect URI today, so it is put into
     the entry's options to show that it would be redacted.
     """
-    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    events_path = ha_server.events_path
     hass.config_entries.async_update_entry(
         entry, options={**entry.options, "note": f"pushes go to {events_path}"}
     )

@@ -8,7 +8,6 @@ a flood of pushes does not become a flood of recorded states. The events lose no
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_STATE_CHANGED
@@ -17,7 +16,7 @@ import pytest
 
 from custom_components.mtt_business.sensor import SUMMARY_WRITE_COOLDOWN
 
-from .conftest import HomeAssistantServer, collect_call_events
+from .conftest import HomeAssistantServer, collect_call_events, reception_push
 
 pytestmark = pytest.mark.production_cooldown
 
@@ -25,27 +24,6 @@ ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
 LAST = "sensor.mtt_business_7_499_649_78_03_last_call"
 PBX_EVENT = "event.mtt_business_7_499_649_78_03_call"
 RECEPTION_STATE = "sensor.resepshn_call_state"
-RECEPTION = "883140777716581"
-EXTERNAL = "74996497803"
-
-
-def _push(n: int, state: str) -> dict[str, Any]:
-    """Call n at the reception (its workplace leg), in `state`."""
-    info: dict[str, Any] = {
-        "call": {"id": f"{n:032x}_00015ED635780FC7~2o", "tag": f"tag{n}"},
-        "caller": {"accountId": f"7916000{n:04d}@pstn", "id": f"7916000{n:04d}"},
-        "callee": {
-            "accountId": RECEPTION,
-            "id": RECEPTION,
-            "display_name": EXTERNAL,
-        },
-        "startTime": "2026-11-22 11:18:16",
-        "state": state,
-        "type": "incoming",
-    }
-    if state == "finished":
-        info |= {"duration": 0, "reason": "Caller cancelled", "reasonCode": None}
-    return {"event": "callNotifications", "result": {"callInfo": info}}
 
 
 def _written(hass: HomeAssistant, entity_ids: set[str]) -> dict[str, list[str]]:
@@ -69,11 +47,11 @@ async def test_a_burst_is_summed_up_and_every_event_announced(
     ha_server: HomeAssistantServer,
 ) -> None:
     """20 calls ring and end in a burst: 40 events, a few summaries, the right end."""
-    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    events_path = ha_server.events_path
     call_events = collect_call_events(hass)
     written = _written(hass, {ACTIVE, RECEPTION_STATE, PBX_EVENT, LAST})
-    bodies = [_push(n, "showing") for n in range(20)]
-    bodies += [_push(n, "finished") for n in range(20)]
+    bodies = [reception_push(n, "showing") for n in range(20)]
+    bodies += [reception_push(n, "finished") for n in range(20)]
 
     # The first change after a quiet spell is written at once.
     response = await ha_server.client.post(events_path, json=bodies[0])
@@ -104,7 +82,9 @@ async def test_a_burst_is_summed_up_and_every_event_announced(
     assert hass.states.get(LAST).attributes["caller"] == "+79160000019"
 
     # Quiet again: the next change is written at once.
-    response = await ha_server.client.post(events_path, json=_push(99, "showing"))
+    response = await ha_server.client.post(
+        events_path, json=reception_push(99, "showing")
+    )
     assert response.status == 200
     assert hass.states.get(ACTIVE).state == "1"
     assert hass.states.get(RECEPTION_STATE).state == "ringing"
@@ -116,9 +96,11 @@ async def test_pending_summary_is_dropped_with_the_entry(
     ha_server: HomeAssistantServer,
 ) -> None:
     """Unloading during a burst leaves no write behind."""
-    events_path = ha_server.redirect_uri.removeprefix(ha_server.url) + "/events"
+    events_path = ha_server.events_path
     for n in range(3):
-        response = await ha_server.client.post(events_path, json=_push(n, "showing"))
+        response = await ha_server.client.post(
+            events_path, json=reception_push(n, "showing")
+        )
         assert response.status == 200
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     await asyncio.sleep(SUMMARY_WRITE_COOLDOWN * 2)

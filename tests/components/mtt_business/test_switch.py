@@ -7,7 +7,6 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import mock_restore_cache
 
@@ -18,6 +17,7 @@ from .conftest import (
     SimulatorServer,
     async_complete_sign_in,
     async_start_flow,
+    entity_id_of,
 )
 
 MAIN = "74996497803"
@@ -28,11 +28,7 @@ MAIN_SWITCH = "switch.mtt_business_7_499_649_78_03_parking_7_499_649_78_03"
 
 
 def _switch(hass: HomeAssistant, entry: ConfigEntry, number: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "switch", DOMAIN, f"{entry.unique_id}_parking_{number}"
-    )
-    assert entity_id is not None, number
-    return entity_id
+    return entity_id_of(hass, entry, "switch", f"parking_{number}")
 
 
 async def _turn(hass: HomeAssistant, entity_id: str, on: bool) -> None:
