@@ -690,11 +690,15 @@ class CallJournal:
             at -= 1
             end = len(chunks[at].records)
 
-    def days(self) -> list[date]:
-        """The local dates that have calls, newest first."""
+    def days(self, having: Callable[[JournalRecord], bool] | None = None) -> list[date]:
+        """The local dates that have calls (`having`: such calls), newest first."""
         as_local = dt_util.as_local
         return sorted(
-            {as_local(record.started).date() for record in self._records()},
+            {
+                as_local(record.started).date()
+                for record in self._records()
+                if having is None or having(record)
+            },
             reverse=True,
         )
 
