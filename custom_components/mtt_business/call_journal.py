@@ -136,22 +136,6 @@ class JournalRecord:
     one (answered at one, transferred to another) or elsewhere than `workplace`;
     empty: all of `duration` was talked at `workplace`. `duration` is their sum."""
 
-    @property
-    def workplace_talks(self) -> tuple[WorkplaceTalk, ...]:
-        """What each workplace talked (empty: nobody talked)."""
-        if self.talks:
-            return self.talks
-        if self.answered is None or not self.duration:
-            return ()
-        return (
-            WorkplaceTalk(
-                workplace=self.workplace,
-                workplace_name=self.workplace_name,
-                answered=self.answered,
-                seconds=self.duration,
-            ),
-        )
-
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able values (moments in ISO 8601)."""
         answered = self.answered
