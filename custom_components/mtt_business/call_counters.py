@@ -3,9 +3,11 @@
 For the PBX and for each workplace: calls today, missed today, talk time today (the
 seconds of `finished` pushes), reset at local midnight; and missed calls not yet seen,
 which only `async_mark_seen` (a button, an action) sets back to 0. A call counts when
-it ends, once, at its workplace (a missed call at the workplace that rang last) and at
-the PBX; a call never seen to start is not counted (nobody knows whether it was
-answered). The counters are stored with Home Assistant's Store, written at most every
+it ends, once, at the PBX and at each workplace it was at: those it talked at and the
+one it ended at (a missed call at the workplace that rang last). Each workplace's talk
+time is what the call talked there (a call answered at one workplace and transferred
+to another adds its share to each), the PBX's the call's whole talk time; a call
+never seen to start is not counted (nobody knows whether it was answered). The counters are stored with Home Assistant's Store, written at most every
 10 s, off the event path. Their entities are told at most every
 `COUNTERS_WRITE_COOLDOWN` seconds, and only those of the scopes that changed: a busy
 PBX must not turn each ended call into a burst of state writes.
@@ -125,16 +127,22 @@ class CallCounters:
             return
         self._roll_over()
         call = view.call
-        for scope in (PBX, call.workplace):
-            if scope is None:
-                continue
+        talked: dict[str, int] = {}  # at each workplace it was at, and the PBX
+        for talk in call.talks:
+            if talk.workplace is not None:
+                talked[talk.workplace] = talked.get(talk.workplace, 0) + talk.seconds
+        if call.workplace is not None:
+            talked.setdefault(call.workplace, 0 if call.talks else call.duration or 0)
+        talked[PBX] = call.duration or 0
+        for scope, seconds in talked.items():
             counts = self._counts.setdefault(scope, DayCounts())
             counts.calls_today += 1
-            counts.talk_time_today += call.duration or 0
-            if view.missed:
+            counts.talk_time_today += seconds
+            if view.missed and scope in (PBX, call.workplace):
                 counts.missed_today += 1
                 counts.unseen_missed += 1
-        self._async_changed({PBX, call.workplace} if call.workplace else {PBX})
+        scopes = set(talked)
+        self._async_changed(scopes)
 
     @callback
     def async_mark_seen(self, scope: str = PBX) -> None:

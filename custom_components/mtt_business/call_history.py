@@ -50,7 +50,11 @@ class CallHistory:
             routing = self._routing.pop(call_id, None)
             if not view.call.seen_start:
                 return
-            record = journal_record(view, routing=routing)
+            record = journal_record(
+                view,
+                routing=routing,
+                workplace_name=self._entry.runtime_data.call_monitor.workplace_name,
+            )
             self._journal.add(record)
         elif CallEvent.RECORDED in view.events and view.call.record_url:
             record_or_none = self._journal.set_record_url(call_id, view.call.record_url)

@@ -2,6 +2,7 @@
 
 Each ended call becomes a `JournalRecord`: who called whom, at which workplace, when
 it started, was answered and ended, whether it was missed, what routing did with it,
+what each workplace talked when it talked at several (a transfer),
 the provider's link to its recording (`urlRecord`, a `recorded` push that may come
 after the call ended) and, once archived, the local copy.
 
@@ -18,8 +19,9 @@ storage (`mtt_business.journal.<entry_id>.<n>`), listed by an index
 (`mtt_business.journal.<entry_id>`): a write rewrites the newest chunk, not the
 whole journal (10,000 calls are about 5 MB), which matters on a Raspberry Pi's SD
 card and for the CPU a call costs. A chunk holds one call per line, as
-`JournalRecord.as_dict` gives it. Stored calls that cannot be read are skipped
-(logged once per load).
+`JournalRecord.as_dict` gives it (a field added since defaults when a call stored
+before lacks it). Stored calls that cannot be read are skipped (logged once per
+load).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api.models import CallDirection
+from .call_tracker import Talk
 from .call_view import CallView, RoutingAction, RoutingDecision
 from .const import DOMAIN
 
@@ -58,6 +61,44 @@ CHUNK_SIZE: Final = 250
 DIRECTIONS: Final = frozenset(direction.value for direction in CallDirection)
 ROUTINGS: Final = frozenset(action.value for action in RoutingAction)
 """What personal-manager routing did with a call (`routing` of the call event)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkplaceTalk:
+    """What a call talked at one workplace (one of its legs)."""
+
+    workplace: str | None
+    """The workplace's SIP ID (None: a leg at no known workplace)."""
+    workplace_name: str | None = None
+    answered: datetime
+    seconds: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The talk as JSON-able values."""
+        return {
+            "workplace": self.workplace,
+            "workplace_name": self.workplace_name,
+            "answered": self.answered.isoformat(),
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> WorkplaceTalk:
+        """The talk `as_dict` gave; ValueError or TypeError for anything else."""
+        if not isinstance(data, Mapping):
+            raise TypeError("a talk is not an object")
+        seconds = data.get("seconds")
+        if type(seconds) is not int or seconds < 0:
+            raise ValueError(f"seconds {seconds!r}")
+        answered = _moment(data, "answered")
+        if answered is None:
+            raise ValueError("a talk without its start")
+        return cls(
+            workplace=_shared_text(data, "workplace"),
+            workplace_name=_shared_text(data, "workplace_name"),
+            answered=answered,
+            seconds=seconds,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +131,10 @@ class JournalRecord:
     """The provider's link to the recording (kept there 90 days)."""
     recording: str | None = None
     """The archived copy: its path in Home Assistant's media folder."""
+    talks: tuple[WorkplaceTalk, ...] = ()
+    """What each workplace talked, in order, for a call that talked at more than
+    one (answered at one, transferred to another) or elsewhere than `workplace`;
+    empty: all of `duration` was talked at `workplace`. `duration` is their sum."""
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able values (moments in ISO 8601)."""
@@ -112,6 +157,7 @@ class JournalRecord:
             "routed_to": self.routed_to,
             "record_url": self.record_url,
             "recording": self.recording,
+            "talks": [talk.as_dict() for talk in self.talks],
         }
 
     @classmethod
@@ -144,6 +190,9 @@ class JournalRecord:
         ended = _moment(data, "ended")
         if started is None or ended is None:
             raise ValueError("no start or end")
+        talks = data.get("talks", [])  # not stored before talks were kept
+        if not isinstance(talks, list):
+            raise TypeError("talks is not a list")
         return cls(
             call_id=call_id,
             direction=direction,
@@ -162,6 +211,7 @@ class JournalRecord:
             routed_to=_shared_text(data, "routed_to"),
             record_url=_text(data, "record_url"),
             recording=_text(data, "recording"),
+            talks=tuple(WorkplaceTalk.from_dict(talk) for talk in talks),
         )
 
 
@@ -192,16 +242,26 @@ def journal_record(
     *,
     ended: datetime | None = None,
     routing: RoutingDecision | None = None,
+    workplace_name: Callable[[str], str | None] | None = None,
 ) -> JournalRecord:
     """The record of a call that has just ended (a view with `finished`).
 
     `ended` defaults to now; `routing` is the decision routing made when the call
-    was parked (earlier than its end). The PBX does not say when a call was
-    answered: it is taken as the end less the talk time of an answered call.
+    was parked (earlier than its end); `workplace_name` names the workplaces of a
+    call that talked at several. The PBX does not say when a call was answered: it
+    is taken as the end less the talk time of a call answered at one workplace, and
+    as the first leg's `connected` of one that talked at several.
     """
     call = view.call
     ended = (ended or dt_util.utcnow()).astimezone(UTC)
     duration = call.duration
+    talks = _talks(call.talks, call.workplace, workplace_name)
+    if talks:
+        answered: datetime | None = talks[0].answered
+    elif call.answered and duration is not None:
+        answered = ended - timedelta(seconds=duration)
+    else:
+        answered = None
     return JournalRecord(
         call_id=call.call_id,
         direction=call.direction.value if call.direction is not None else None,
@@ -212,17 +272,37 @@ def journal_record(
         workplace=call.workplace,
         workplace_name=view.workplace_name,
         started=call.started.astimezone(UTC),
-        answered=(
-            ended - timedelta(seconds=duration)
-            if call.answered and duration is not None
-            else None
-        ),
+        answered=answered,
         ended=ended,
         duration=duration,
         missed=view.missed,
         routing=routing.action.value if routing is not None else None,
         routed_to=routing.workplace if routing is not None else None,
         record_url=call.record_url,
+        talks=talks,
+    )
+
+
+def _talks(
+    talks: tuple[Talk, ...],
+    workplace: str | None,
+    name_of: Callable[[str], str | None] | None,
+) -> tuple[WorkplaceTalk, ...]:
+    """The talks a record keeps: none when the call talked only at `workplace`."""
+    if not talks or (len(talks) == 1 and talks[0].workplace == workplace):
+        return ()
+    return tuple(
+        WorkplaceTalk(
+            workplace=talk.workplace,
+            workplace_name=(
+                name_of(talk.workplace)
+                if name_of is not None and talk.workplace is not None
+                else None
+            ),
+            answered=talk.answered.astimezone(UTC),
+            seconds=talk.seconds,
+        )
+        for talk in talks
     )
 
 
@@ -594,11 +674,15 @@ class CallJournal:
             at -= 1
             end = len(chunks[at].records)
 
-    def days(self) -> list[date]:
-        """The local dates that have calls, newest first."""
+    def days(self, having: Callable[[JournalRecord], bool] | None = None) -> list[date]:
+        """The local dates that have calls (`having`: such calls), newest first."""
         as_local = dt_util.as_local
         return sorted(
-            {as_local(record.started).date() for record in self._records()},
+            {
+                as_local(record.started).date()
+                for record in self._records()
+                if having is None or having(record)
+            },
             reverse=True,
         )
 

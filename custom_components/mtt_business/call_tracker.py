@@ -28,6 +28,11 @@ The rules a call follows (SPEC §4; the README states them for users):
 - Workplaces: an incoming leg is at the workplace named by its callee, an outgoing
   one at the workplace named by its caller (`accountId`/`id`, terminals mapped to
   their workplace). Several calls at one workplace: talking > ringing > dialing.
+- Talk time: each leg that was connected talked at its workplace, from its
+  `connected` until it stopped: its `finished` says how long (`duration`, as the PBX
+  counts it), a leg that stops otherwise (`hiding`: transferred on) is timed by the
+  tracker's clock. An ended call lists these `talks`, and its `duration` is their sum
+  (a call answered at one workplace and transferred to another talked at both).
 """
 
 from __future__ import annotations
@@ -96,6 +101,15 @@ _RECENT_ENDED = 256
 
 
 @dataclass(frozen=True, slots=True)
+class Talk:
+    """What one leg of a call talked: at which workplace, from when, how long."""
+
+    workplace: str | None
+    answered: datetime
+    seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class TrackedCall:
     """A call as known after the latest push."""
 
@@ -119,6 +133,9 @@ class TrackedCall:
     caller_label: str | None = None
     """The caller's name as the provider sent it (`displayName`), if it is a name."""
     callee_label: str | None = None
+    talks: tuple[Talk, ...] = ()
+    """Of an ended call, what each of its connected legs talked, in order; the
+    call's `duration` is their sum (empty: no leg was connected)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +182,9 @@ class _Leg:
     """A parking leg the PBX has moved on from (or a command was sent for)."""
     stopped: bool = False
     """A leg that only rang, stopped because another leg was connected."""
+    connected_at: datetime | None = None
+    talk: Talk | None = None
+    """What the leg talked, once it stopped after being connected."""
 
     @property
     def live(self) -> bool:
@@ -194,6 +214,7 @@ class _Call:
         transport_id: str | None,
         *,
         ended: bool = False,
+        talks: tuple[Talk, ...] = (),
     ) -> TrackedCall:
         """The call after a push (built directly: this runs for every push)."""
         call = self.call
@@ -208,13 +229,14 @@ class _Call:
             self.answered,
             leg,
             transport_id,
-            self.duration,
+            sum(t.seconds for t in talks) if talks else self.duration,
             self.reason,
             call.record_url,
             ended,
             call.seen_start,
             call.caller_label,
             call.callee_label,
+            talks,
         )
 
     def connected_leg(self) -> _Leg | None:
@@ -395,6 +417,7 @@ class CallTracker:
             leg.since = now
             if n.leg.tag:
                 leg.leg = n.leg
+        _time_talk(leg, n, now)
         if n.state is CallState.CONNECTED:
             tracked.answered = True
             for other in tracked.legs.values():
@@ -464,12 +487,18 @@ class CallTracker:
         """The call ended within the PBX: every leg ends with it."""
         call = tracked.call
         workplace = call.workplace or self._leg_workplace(call.direction, n)
+        now = self._clock()
         ended = tracked.view(
             CallState.FINISHED,
             n.leg,
             workplace,
             n.transport_id or call.transport_id,
             ended=True,
+            talks=tuple(
+                talk
+                for leg in sorted(tracked.legs.values(), key=lambda leg: leg.number)
+                if (talk := leg.talk or _talk_until(leg, now)) is not None
+            ),
         )
         del self._calls[call.call_id]
         self._remember(ended)
@@ -630,6 +659,31 @@ class CallTracker:
             if c.updated < (talking_limit if c.call.answered else ringing_limit)
         ]
         return [self._calls.pop(cid).call for cid in stale]
+
+
+def _time_talk(leg: _Leg, n: CallNotification, now: datetime) -> None:
+    """A leg was connected, or stopped: what it talked (see the module's rules)."""
+    if n.state is CallState.CONNECTED:
+        leg.connected_at = now
+    elif (
+        n.state is CallState.FINISHED
+        and (seconds := n.duration) is not None
+        and (seconds or leg.connected_at is not None)
+    ):
+        # the PBX's count, also when the leg's `connected` came late or not at all
+        leg.talk = Talk(
+            leg.workplace, leg.connected_at or now - timedelta(seconds=seconds), seconds
+        )
+    elif n.state in (CallState.HIDING, CallState.FINISHED) and leg.talk is None:
+        leg.talk = _talk_until(leg, now)
+
+
+def _talk_until(leg: _Leg, now: datetime) -> Talk | None:
+    """What a connected leg talked until `now` (None: it was not connected)."""
+    if leg.connected_at is None:
+        return None
+    seconds = max(0, round((now - leg.connected_at).total_seconds()))
+    return Talk(leg.workplace, leg.connected_at, seconds)
 
 
 def _leg_workplace_state(

@@ -2,19 +2,23 @@
 
     MTT Business
       → the entry (only when several are loaded)
-        → a day (the local dates of the call journal, newest first)
+        → a day: "7 December 2026 (UTC+3)", the local dates (Home Assistant's time
+          zone, which the title names) that have a recording, newest first
           → a call: "10:42 +7 916 123-45-67 → Ресепшн, 2:31" (newest first; a
-            missed call says so instead of its length)
+            transferred call names each workplace it talked at)
 
-A call plays its archived copy when there is one (served by the archive's view, to
-signed-in users and signed links), else the provider's link while MTT keeps
-the recording (90 days from the call). A call with neither is listed but does not
-play. Media ids: `media-source://mtt_business/<entry id>/<YYYY-MM-DD>/<call id>`.
+Only calls that can play are listed: one with an archived copy (served by the
+archive's view, to signed-in users and signed links), or with the provider's link
+while MTT keeps the recording (90 days from the call). A day without one is not
+listed. Titles and errors speak Home Assistant's language (the media browser's
+requests do not say the user's) and name calls by time, names and formatted numbers,
+never by ids. Media ids: `media-source://mtt_business/<entry id>/<YYYY-MM-DD>/<call
+id>`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time as daytime, timedelta
 from typing import Final, override
 
 from homeassistant.components.media_player.const import MediaClass
@@ -29,6 +33,7 @@ from homeassistant.components.media_source import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .api.phone_number import format_number
@@ -44,10 +49,18 @@ from .recording_archive import (
 )
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
-    "en": {"missed": "missed"},
-    "ru": {"missed": "пропущен"},
+    "en": {
+        "missed": "missed",
+        "months": "January February March April May June July August September "
+        "October November December",
+    },
+    "ru": {
+        "missed": "пропущен",
+        "months": "января февраля марта апреля мая июня июля августа сентября "
+        "октября ноября декабря",
+    },
 }
-"""Words of the calls' titles, by Home Assistant's language (English otherwise)."""
+"""Words of the titles, by Home Assistant's language (English otherwise)."""
 
 
 async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
@@ -55,22 +68,62 @@ async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
     return CallRecordingsSource(hass)
 
 
+def _texts(language: str) -> dict[str, str]:
+    return TEXTS.get(language.split("-", maxsplit=1)[0].lower(), TEXTS["en"])
+
+
+def day_title(day: date, language: str) -> str:
+    """A day as people read it, with the time zone its times are in.
+
+    `7 December 2026 (UTC+3)`; the offset is Home Assistant's time zone's on that
+    day (summer time included).
+    """
+    month = _texts(language)["months"].split()[day.month - 1]
+    noon = datetime.combine(day, daytime(12), dt_util.get_default_time_zone())
+    return f"{day.day} {month} {day.year} ({_offset(noon.utcoffset())})"
+
+
+def _offset(offset: timedelta | None) -> str:
+    minutes = round((offset or timedelta()).total_seconds() / 60)
+    if not minutes:
+        return "UTC"
+    hours, minutes = divmod(abs(minutes), 60)
+    sign = "+" if offset and offset > timedelta() else "-"
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
 def call_title(record: JournalRecord, language: str) -> str:
     """How a call is listed: local time, who → whom, its length or "missed"."""
-    texts = TEXTS.get(language.split("-", maxsplit=1)[0].lower(), TEXTS["en"])
-    workplace = record.workplace_name or record.workplace
-    if record.direction == "outgoing":
-        source = workplace or _party(record.caller, record.caller_name)
-        target = _party(record.callee, record.callee_name)
-    else:
-        source = _party(record.caller, record.caller_name)
-        target = workplace or _party(record.callee, record.callee_name)
-    title = f"{dt_util.as_local(record.started):%H:%M} {source} → {target}"
+    title = f"{dt_util.as_local(record.started):%H:%M} {_parties(record)}"
     if record.missed:
-        return f"{title}, {texts['missed']}"
+        return f"{title}, {_texts(language)['missed']}"
     if record.duration is not None:
         return f"{title}, {_length(record.duration)}"
     return title
+
+
+def call_label(record: JournalRecord, language: str) -> str:
+    """A call in a sentence: `7 December 2026 10:42, +7 916 123-45-67 → Ресепшн`."""
+    started = dt_util.as_local(record.started)
+    day = day_title(started.date(), language).rsplit(" (", 1)[0]
+    return f"{day} {started:%H:%M}, {_parties(record)}"
+
+
+def _parties(record: JournalRecord) -> str:
+    """Who → whom: names, else formatted numbers; each workplace a transfer reached."""
+    workplaces = [talk.workplace_name or talk.workplace for talk in record.talks] + [
+        record.workplace_name or record.workplace
+    ]
+    at = " → ".join(
+        dict.fromkeys(w for w in workplaces if w)  # in order, each once
+    )
+    if record.direction == "outgoing":
+        source = at or _party(record.caller, record.caller_name)
+        target = _party(record.callee, record.callee_name)
+    else:
+        source = _party(record.caller, record.caller_name)
+        target = at or _party(record.callee, record.callee_name)
+    return f"{source} → {target}"
 
 
 def _party(number: str | None, name: str | None) -> str:
@@ -87,12 +140,13 @@ def _length(seconds: int) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def _error[E: HomeAssistantError](kind: type[E], key: str, **placeholders: str) -> E:
-    return kind(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
+def _provider_keeps(record: JournalRecord) -> bool:
+    return record.record_url is not None and dt_util.utcnow() - record.started < KEEP
+
+
+def playable(record: JournalRecord) -> bool:
+    """Whether a call has a recording to play: archived, or still kept by MTT."""
+    return record.recording is not None or _provider_keeps(record)
 
 
 class CallRecordingsSource(MediaSource):
@@ -105,9 +159,27 @@ class CallRecordingsSource(MediaSource):
         super().__init__(DOMAIN)
         self.hass = hass
 
+    @property
+    def _language(self) -> str:
+        return self.hass.config.language
+
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """A level of the tree: the root, an entry, a day, or a call."""
+        try:
+            return self._browse(item)
+        except BrowseError as err:
+            raise await self._translated(err) from err
+
+    @override
+    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
+        """A call's archived copy if there is one, else the provider's link."""
+        try:
+            return await self._resolve(item)
+        except Unresolvable as err:
+            raise await self._translated(err) from err
+
+    def _browse(self, item: MediaSourceItem) -> BrowseMediaSource:
         if not item.identifier:
             return self._root()
         entry_id, day, call_id = self._parse(item.identifier, BrowseError)
@@ -119,12 +191,10 @@ class CallRecordingsSource(MediaSource):
         record = self._record(entry, call_id, BrowseError)
         return self._call(entry, record)
 
-    @override
-    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """A call's archived copy if there is one, else the provider's link."""
+    async def _resolve(self, item: MediaSourceItem) -> PlayMedia:
         entry_id, _, call_id = self._parse(item.identifier, Unresolvable)
         if call_id is None:
-            raise _error(Unresolvable, "media_not_found", identifier=item.identifier)
+            raise _error(Unresolvable, "media_not_found")
         record = self._record(
             self._entry(entry_id, Unresolvable), call_id, Unresolvable
         )
@@ -138,9 +208,41 @@ class CallRecordingsSource(MediaSource):
             return PlayMedia(
                 f"{RECORDINGS_URL}/{archived.as_posix()}", MIME_TYPE, path=path
             )
-        if record.record_url is not None and self._provider_keeps(record):
+        if record.record_url is not None and _provider_keeps(record):
             return PlayMedia(record.record_url, MIME_TYPE)
-        raise _error(Unresolvable, "recording_unavailable", call_id=call_id)
+        call = call_label(record, self._language)
+        if record.recording is not None:
+            raise _error(Unresolvable, "recording_archive_missing", call=call)
+        if record.record_url is not None:
+            raise _error(Unresolvable, "recording_expired", call=call)
+        raise _error(Unresolvable, "call_not_recorded", call=call)
+
+    async def _translated[E: HomeAssistantError](self, err: E) -> E:
+        """The error with its message in Home Assistant's language.
+
+        Home Assistant writes the messages of translated errors in English, and the
+        media browser shows the message as it is; the key travels along.
+        """
+        key = err.translation_key
+        if err.translation_domain != DOMAIN or key is None:
+            return err
+        placeholders = err.translation_placeholders or {}
+        messages = await async_get_translations(
+            self.hass, self._language, "exceptions", [DOMAIN]
+        )
+        template = messages.get(f"component.{DOMAIN}.exceptions.{key}.message")
+        try:
+            message = template.format(**placeholders).rstrip(".") if template else ""
+        except KeyError, IndexError:
+            message = ""
+        if not message:
+            return err
+        return type(err)(
+            message,
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
 
     # --- the tree ---------------------------------------------------------------
 
@@ -160,16 +262,18 @@ class CallRecordingsSource(MediaSource):
     def _day_nodes(self, entry: MttBusinessConfigEntry) -> list[BrowseMediaSource]:
         journal: CallJournal = entry.runtime_data.journal
         return [
-            self._node(f"{entry.entry_id}/{day.isoformat()}", day.isoformat())
-            for day in journal.days()
+            self._node(
+                f"{entry.entry_id}/{day.isoformat()}", day_title(day, self._language)
+            )
+            for day in journal.days(playable)
         ]
 
     def _calls(self, entry: MttBusinessConfigEntry, day: date) -> BrowseMediaSource:
         calls = entry.runtime_data.journal.records_on(day)
         node = self._node(
             f"{entry.entry_id}/{day.isoformat()}",
-            day.isoformat(),
-            [self._call(entry, record) for record in calls],
+            day_title(day, self._language),
+            [self._call(entry, record) for record in calls if playable(record)],
         )
         node.children_media_class = MediaClass.MUSIC
         return node
@@ -183,9 +287,8 @@ class CallRecordingsSource(MediaSource):
             identifier=f"{entry.entry_id}/{day}/{record.call_id}",
             media_class=MediaClass.MUSIC,
             media_content_type=MIME_TYPE,
-            title=call_title(record, self.hass.config.language),
-            can_play=record.recording is not None
-            or (record.record_url is not None and self._provider_keeps(record)),
+            title=call_title(record, self._language),
+            can_play=playable(record),
             can_expand=False,
         )
 
@@ -207,10 +310,6 @@ class CallRecordingsSource(MediaSource):
             children_media_class=MediaClass.DIRECTORY,
         )
 
-    @staticmethod
-    def _provider_keeps(record: JournalRecord) -> bool:
-        return dt_util.utcnow() - record.started < KEEP
-
     # --- identifiers ------------------------------------------------------------
 
     @staticmethod
@@ -225,7 +324,7 @@ class CallRecordingsSource(MediaSource):
         try:
             return entry_id, date.fromisoformat(day), call_id or None
         except ValueError as err:
-            raise _error(kind, "media_not_found", identifier=identifier) from err
+            raise _error(kind, "media_not_found") from err
 
     def _entry[E: HomeAssistantError](
         self, entry_id: str, kind: type[E]
@@ -234,9 +333,9 @@ class CallRecordingsSource(MediaSource):
             entry_id
         )
         if entry is None or entry.domain != DOMAIN:
-            raise _error(kind, "unknown_entry", entry_id=entry_id)
+            raise _error(kind, "media_unknown_entry")
         if entry.state is not ConfigEntryState.LOADED:
-            raise _error(kind, "entry_not_loaded", entry_id=entry_id)
+            raise _error(kind, "media_entry_not_loaded", title=entry.title)
         return entry
 
     @staticmethod
@@ -245,5 +344,13 @@ class CallRecordingsSource(MediaSource):
     ) -> JournalRecord:
         record = entry.runtime_data.journal.get(call_id)
         if record is None:
-            raise _error(kind, "unknown_call_record", call_id=call_id)
+            raise _error(kind, "unknown_call_record")
         return record
+
+
+def _error[E: HomeAssistantError](kind: type[E], key: str, **placeholders: str) -> E:
+    return kind(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )

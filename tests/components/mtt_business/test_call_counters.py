@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -15,12 +16,30 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.mtt_business.call_counters import COUNTERS_WRITE_COOLDOWN
 from custom_components.mtt_business.const import DOMAIN
+from mtt_simulator.scenario import Scenario
+from mtt_simulator.variants import VARIANTS, Variant
 
 from .conftest import SimulatorServer, async_settle, entity_id_of
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
 EXTERNAL = "74996497803"
+VARIANT_SETS = [
+    frozenset[Variant](),
+    *(frozenset({variant}) for variant in VARIANTS),
+    frozenset(VARIANTS),
+]
+SECONDS = {"s": 1, "min": 60, "h": 3600}
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The demo scenario (under the variants a test is parametrized with)."""
+    scenario = Scenario.demo()
+    scenario.variants = getattr(request, "param", frozenset())
+    scenario.parking_window = 0.3
+    scenario.record_calls = False
+    return scenario
 
 
 def _state(hass: HomeAssistant, entry: ConfigEntry, key: str, sip_id: str = "") -> str:
@@ -161,3 +180,66 @@ async def test_a_burst_of_ended_calls_is_written_in_steps(
     # Other workplaces' counters were not written at all.
     ivan = entity_id_of(hass, config_entry, "sensor", f"{IVAN}_calls_today")
     assert hass.states.get(ivan).last_changed < hass.states.get(entity_id).last_changed
+
+
+def _talk_seconds(hass: HomeAssistant, entry: ConfigEntry, sip_id: str = "") -> float:
+    """Talk time today as its sensor shows it, in seconds (whatever its unit)."""
+    key = f"{sip_id}_talk_time_today" if sip_id else "talk_time_today"
+    state = hass.states.get(entity_id_of(hass, entry, "sensor", key))
+    assert state is not None
+    return float(state.state) * SECONDS[state.attributes["unit_of_measurement"]]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    VARIANT_SETS,
+    ids=lambda variants: "+".join(sorted(variants)) or "documented",
+    indirect=True,
+)
+async def test_a_transferred_call_counts_each_workplaces_talk(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Answered at the reception, transferred to Ivan, talked: each its own share.
+
+    The simulator gives the target a new leg `~3o`; the reception's talk ends with
+    its `hiding` (timed by Home Assistant), Ivan's with `finished` (the PBX's count).
+    """
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await async_settle(hass, simulator)
+    await sim.answer(call_id)
+    await async_settle(hass, simulator)
+    await asyncio.sleep(1.5)  # the reception talks
+    await hass.services.async_call(
+        DOMAIN,
+        "transfer_call",
+        {"call_id": call_id, "callee_id": IVAN},
+        blocking=True,
+    )
+    await async_settle(hass, simulator)
+    await sim.answer(call_id, IVAN)
+    await async_settle(hass, simulator)
+    sim.engine.calls[call_id].answered_at -= 30  # Ivan talks 30 s
+    await sim.hang_up(call_id, "workplace")
+    await async_settle(hass, simulator)
+
+    reception = _talk_seconds(hass, config_entry, RECEPTION)
+    ivan = _talk_seconds(hass, config_entry, IVAN)
+    assert 1 <= reception <= 4
+    assert ivan == pytest.approx(30, abs=0.5)
+    assert _talk_seconds(hass, config_entry) == pytest.approx(reception + ivan)
+    # the call was at both workplaces: counted once at each, and once at the PBX
+    assert _counts(hass, config_entry)[:3] == ("0", "1", "0")
+    assert _counts(hass, config_entry, RECEPTION)[:3] == ("0", "1", "0")
+    assert _counts(hass, config_entry, IVAN)[:3] == ("0", "1", "0")
+
+    (record,) = config_entry.runtime_data.journal.page()[0]
+    assert [(t.workplace, t.workplace_name) for t in record.talks] == [
+        (RECEPTION, "Ресепшн"),
+        (IVAN, "Менеджер Иван"),
+    ]
+    assert [t.seconds for t in record.talks] == [round(reception), round(ivan)]
+    assert record.duration == round(reception) + round(ivan)
+    assert record.workplace == IVAN
+    assert record.answered == record.talks[0].answered
+    assert not record.missed

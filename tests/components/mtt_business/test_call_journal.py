@@ -24,6 +24,7 @@ from custom_components.mtt_business.api.models import (
 from custom_components.mtt_business.call_journal import (
     CallJournal,
     JournalRecord,
+    WorkplaceTalk,
     journal_record,
 )
 from custom_components.mtt_business.call_tracker import CallTracker, CallUpdate
@@ -122,6 +123,70 @@ async def test_record_as_dict_round_trip() -> None:
     moscow = dict(data, started="2026-03-05T10:43:17+03:00")
     assert JournalRecord.from_dict(moscow).started == record.started
     assert JournalRecord.from_dict(moscow).started.tzinfo is UTC
+
+
+IVAN = "883140777828305"
+
+
+def transferred(n: int) -> JournalRecord:
+    """Call `n`: 40 s at the reception, then 111 s at Ivan's (transferred)."""
+    record = call(n)
+    return call(
+        n,
+        workplace=IVAN,
+        workplace_name="Менеджер Иван",
+        talks=(
+            WorkplaceTalk(
+                workplace=RECEPTION,
+                workplace_name="Ресепшн",
+                answered=record.started + timedelta(seconds=5),
+                seconds=40,
+            ),
+            WorkplaceTalk(
+                workplace=IVAN,
+                workplace_name="Менеджер Иван",
+                answered=record.started + timedelta(seconds=45),
+                seconds=111,
+            ),
+        ),
+    )
+
+
+async def test_talks_per_workplace_are_kept_and_older_records_read(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """A transfer's talks survive a restart; a call stored before talks has none."""
+    record = transferred(1)
+    data = record.as_dict()
+    assert data["talks"][0] == {
+        "workplace": RECEPTION,
+        "workplace_name": "Ресепшн",
+        "answered": "2026-03-05T07:43:22+00:00",
+        "seconds": 40,
+    }
+    assert JournalRecord.from_dict(data) == record
+
+    before = call(2).as_dict()
+    del before["talks"]  # as the journal stored calls before it kept talks
+    hass_storage[KEY] = {"version": 1, "data": {"chunks": [0], "next": 1}}
+    hass_storage[f"{KEY}.0"] = {
+        "version": 1,
+        "data": {
+            "calls": [
+                before,
+                data,
+                dict(data, call_id="a", talks="40 s"),
+                dict(data, call_id="b", talks=[{"workplace": RECEPTION}]),
+                dict(data, call_id="c", talks=[dict(data["talks"][0], seconds=-1)]),
+            ]
+        },
+    }
+    kept = journal(hass)
+    await kept.async_load()
+    assert kept.page()[0] == [record, call(2)]
+    old = kept.get(call(2).call_id)
+    assert old is not None
+    assert old.talks == ()  # all of its 2:31 at its workplace
 
 
 async def test_pages_newest_first_with_a_cursor(hass: HomeAssistant) -> None:
@@ -424,6 +489,53 @@ def _push(leg: str, state: CallState, party: Party, **more: Any) -> CallNotifica
         ),
         **more,
     )
+
+
+def test_record_of_a_transferred_call() -> None:
+    """Answered at the reception, transferred to Ivan: what each talked."""
+    directory = PbxDirectory(
+        DIRECTORY.external_numbers,
+        (Workplace(RECEPTION, "Ресепшн"), Workplace(IVAN, "Менеджер Иван")),
+        (),
+    )
+    clock = Clock(T0)
+    tracker = CallTracker(directory, clock=clock)
+    ivan = Party(account_id=IVAN, id=IVAN, display_id=IVAN)
+    pushes = [
+        (0, _push("1o", CallState.TRYING, EXTERNAL)),
+        (3, _push("2o", CallState.SHOWING, AT)),
+        (5, _push("2o", CallState.CONNECTED, AT)),
+        (45, _push("2o", CallState.HIDING, AT)),
+        (46, _push("3o", CallState.SHOWING, ivan)),
+        (50, _push("3o", CallState.CONNECTED, ivan)),
+        (80, _push("3o", CallState.FINISHED, ivan, duration=30)),
+    ]
+    for at, push in pushes:
+        clock.now = T0 + timedelta(seconds=at)
+        update = tracker.apply(push)
+    assert update is not None
+    names = {RECEPTION: "Ресепшн", IVAN: "Менеджер Иван"}
+    record = journal_record(
+        CallView.of_update("entry", update, "Менеджер Иван", (None, None)),
+        ended=clock.now,
+        workplace_name=names.get,
+    )
+    assert record.talks == (
+        WorkplaceTalk(
+            workplace=RECEPTION,
+            workplace_name="Ресепшн",
+            answered=T0 + timedelta(seconds=5),
+            seconds=40,
+        ),
+        WorkplaceTalk(
+            workplace=IVAN,
+            workplace_name="Менеджер Иван",
+            answered=T0 + timedelta(seconds=50),
+            seconds=30,
+        ),
+    )
+    assert (record.workplace, record.duration) == (IVAN, 70)
+    assert record.answered == T0 + timedelta(seconds=5)
 
 
 def _ended(answered: bool) -> CallUpdate:

@@ -545,3 +545,83 @@ def test_other_accounts_and_recordings() -> None:
     assert update is not None
     assert update.call.caller == "+78124241500"
     assert update.call.duration == 4
+
+
+# --- talk time per workplace ------------------------------------------------------
+
+
+def _transfer(clock: Clock, tracker: CallTracker, *, answer_second: bool) -> Outcome:
+    """Talked 40 s at A, transferred to B, which answers 5 s later and talks 20 s."""
+    pushes: list[tuple[int, CallNotification]] = [
+        (0, _in("t~1o", T, EXTERNAL)),
+        (2, _in("t~2o", S, _at(A))),
+        (4, _in("t~2o", K, _at(A))),
+        (44, _in("t~2o", H, _at(A))),
+        (45, _in("t~3o", S, _at(B))),
+    ]
+    if answer_second:
+        pushes += [(50, _in("t~3o", K, _at(B))), (70, _in("t~3o", F, _at(B), 20))]
+    else:
+        pushes.append((58, _in("t~3o", F, _at(B), 0)))
+    start = clock.now
+    updates: dict[str, list[CallUpdate]] = {}
+    for at, push in pushes:
+        clock.now = start + timedelta(seconds=at)
+        if (update := tracker.apply(push)) is not None:
+            updates.setdefault("t", []).append(update)
+    return Outcome(updates)
+
+
+def test_a_transferred_call_keeps_each_workplaces_talk() -> None:
+    """Answered at A, transferred to B: A's 40 s and B's 20 s; the call's is 60 s."""
+    clock = Clock()
+    start = clock.now
+    tracker = CallTracker(DIRECTORY, clock=clock)
+    (end,) = _transfer(clock, tracker, answer_second=True).ends("t")
+    assert [(t.workplace, t.answered, t.seconds) for t in end.call.talks] == [
+        (A, start + timedelta(seconds=4), 40),
+        (B, start + timedelta(seconds=50), 20),
+    ]
+    assert end.call.duration == 60
+    assert end.call.workplace == B
+    assert CallEvent.MISSED not in end.events
+
+
+def test_a_call_transferred_to_nobody_keeps_the_first_workplaces_talk() -> None:
+    """Answered at A, transferred to B, the caller hangs up while B rings."""
+    clock = Clock()
+    tracker = CallTracker(DIRECTORY, clock=clock)
+    (end,) = _transfer(clock, tracker, answer_second=False).ends("t")
+    assert [(t.workplace, t.seconds) for t in end.call.talks] == [(A, 40)]
+    assert end.call.duration == 40  # not the 0 of B's `finished`
+    assert CallEvent.MISSED not in end.events
+
+
+def test_talks_of_a_transfer_pushed_out_of_order() -> None:
+    """B's `finished` before A's `hiding`: each leg still counts its own talk."""
+    clock = Clock()
+    start = clock.now
+    tracker = CallTracker(DIRECTORY, clock=clock)
+    tracker.apply(_in("x~2o", K, _at(A)))
+    clock.now = start + timedelta(seconds=30)
+    tracker.apply(_in("x~3o", K, _at(B)))
+    clock.now = start + timedelta(seconds=39)
+    tracker.apply(_in("x~3o", F, _at(B), 9))
+    clock.now = start + timedelta(seconds=41)
+    update = tracker.apply(_in("x~2o", H, _at(A)))
+    assert update is not None
+    assert [(t.workplace, t.seconds) for t in update.call.talks] == [(A, 41), (B, 9)]
+    assert update.call.duration == 50
+
+
+def test_a_single_leg_call_talks_what_the_pbx_counted() -> None:
+    """One workplace: the talk is the `finished` push's duration, late `connected` too."""
+    tracker = CallTracker(DIRECTORY)
+    (end,) = play(tracker, list(answered("one").pushes)).ends("one")
+    assert [(t.workplace, t.seconds) for t in end.call.talks] == [(A, 4)]
+    assert end.call.duration == 4
+    late = CallTracker(DIRECTORY)  # `connected` lost: the PBX's count still holds
+    (end,) = play(late, [_in("l~2o", S, _at(A)), _in("l~2o", F, _at(A), 7)]).ends("l")
+    assert [(t.workplace, t.seconds) for t in end.call.talks] == [(A, 7)]
+    (missed_end,) = play(CallTracker(DIRECTORY), list(missed("m").pushes)).ends("m")
+    assert missed_end.call.talks == ()

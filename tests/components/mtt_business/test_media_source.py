@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time as daytime, timedelta
+from datetime import UTC, date, datetime, time as daytime, timedelta
 from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.components import media_source
@@ -17,15 +18,16 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.mtt_business.call_journal import JournalRecord
+from custom_components.mtt_business.call_journal import JournalRecord, WorkplaceTalk
 from custom_components.mtt_business.const import DOMAIN
-from custom_components.mtt_business.media_source import call_title
+from custom_components.mtt_business.media_source import call_title, day_title
 from custom_components.mtt_business.recording_archive import RecordingArchive
 from mtt_simulator.app import SILENT_MP3
 
 from .conftest import HomeAssistantServer, SimulatorServer, journal_call
 
 RECEPTION = "883140777716581"
+IVAN = "883140777828305"
 ROOT = "media-source://mtt_business"
 
 
@@ -60,6 +62,27 @@ def _day(offset: int) -> str:
     return (dt_util.now().date() + timedelta(days=offset)).isoformat()
 
 
+def _day_title(offset: int, language: str = "en") -> str:
+    return day_title(dt_util.now().date() + timedelta(days=offset), language)
+
+
+async def test_day_titles_name_the_day_and_its_time_zone(hass: HomeAssistant) -> None:
+    """A day as people read it, in Home Assistant's zone, which the title names."""
+    await hass.config.async_set_time_zone("Europe/Moscow")
+    assert day_title(date(2026, 12, 7), "en") == "7 December 2026 (UTC+3)"
+    assert day_title(date(2026, 12, 7), "ru") == "7 декабря 2026 (UTC+3)"
+    assert day_title(date(2026, 5, 1), "ru-RU") == "1 мая 2026 (UTC+3)"
+    await hass.config.async_set_time_zone("Europe/Berlin")  # summer time counts
+    assert day_title(date(2026, 1, 31), "en") == "31 January 2026 (UTC+1)"
+    assert day_title(date(2026, 7, 31), "en") == "31 July 2026 (UTC+2)"
+    await hass.config.async_set_time_zone("Asia/Kolkata")
+    assert day_title(date(2026, 3, 8), "de") == "8 March 2026 (UTC+5:30)"
+    await hass.config.async_set_time_zone("America/New_York")
+    assert day_title(date(2026, 3, 5), "en") == "5 March 2026 (UTC-5)"
+    await hass.config.async_set_time_zone("UTC")
+    assert day_title(date(2026, 3, 5), "ru") == "5 марта 2026 (UTC)"
+
+
 @pytest.mark.usefixtures("browser")
 async def test_days_and_calls(hass: HomeAssistant, config_entry: ConfigEntry) -> None:
     """Root → days, newest first → calls, newest first, each titled for people."""
@@ -83,13 +106,17 @@ async def test_days_and_calls(hass: HomeAssistant, config_entry: ConfigEntry) ->
     root = await media_source.async_browse_media(hass, ROOT)
     assert (root.title, root.media_content_id) == ("MTT Business", ROOT)
     assert [(c.title, c.can_expand) for c in root.children] == [
-        (_day(-1), True),
-        (_day(-2), True),
+        (_day_title(-1), True),
+        (_day_title(-2), True),
     ]
+    assert root.children[0].media_content_id == (
+        f"{ROOT}/{config_entry.entry_id}/{_day(-1)}"
+    )
     day = await media_source.async_browse_media(hass, root.children[0].media_content_id)
+    assert day.title == _day_title(-1)
+    # the missed call has no recording: not listed
     assert [(c.title, c.can_play, c.can_expand) for c in day.children] == [
         ("11:30 Ресепшн → ООО «Ромашка», 1:02:05", True, False),
-        ("09:05 +7 916 123-45-67 → Ресепшн, missed", False, False),
     ]
     assert day.children[0].media_content_id == (
         f"{ROOT}/{config_entry.entry_id}/{_day(-1)}/{outgoing.call_id}"
@@ -109,6 +136,64 @@ async def test_days_and_calls(hass: HomeAssistant, config_entry: ConfigEntry) ->
     assert call_title(missed, hass.config.language) == (
         "09:05 +7 916 123-45-67 → Ресепшн, пропущен"
     )
+    root = await media_source.async_browse_media(hass, ROOT)
+    assert root.children[0].title == _day_title(-1, "ru")
+    assert re.fullmatch(r"\d+ [а-я]+ \d{4} \(UTC[-+:\d]*\)", root.children[0].title)
+
+
+@pytest.mark.usefixtures("browser")
+async def test_only_calls_with_a_recording_are_listed(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Calls without a recording are left out, and so is a day with none of them."""
+    journal = config_entry.runtime_data.journal
+    journal.add(call(1, _local(-1, 9, 0), record_url=None))  # never recorded
+    journal.add(call(2, _local(-1, 9, 30), missed=True, record_url=None))
+    journal.add(call(3, _local(-2, 9, 0), record_url=None))
+    archived = call(
+        4, _local(-2, 10, 0), record_url=None, recording="mtt_business/x/4.mp3"
+    )
+    journal.add(archived)
+    root = await media_source.async_browse_media(hass, ROOT)
+    assert [c.title for c in root.children] == [_day_title(-2)]
+    day = await media_source.async_browse_media(hass, root.children[0].media_content_id)
+    assert [(c.title, c.can_play) for c in day.children] == [
+        ("10:00 +7 916 123-45-67 → Ресепшн, 2:31", True)
+    ]
+    # a day whose calls have no recording, opened by its id: nothing to list
+    nothing = await media_source.async_browse_media(
+        hass, f"{ROOT}/{config_entry.entry_id}/{_day(-1)}"
+    )
+    assert nothing.children == []
+
+
+@pytest.mark.usefixtures("browser")
+async def test_a_transferred_call_names_each_workplace(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    started = _local(-1, 10, 42)
+    talks = tuple(
+        WorkplaceTalk(
+            workplace=sip,
+            workplace_name=name,
+            answered=started + timedelta(seconds=at),
+            seconds=seconds,
+        )
+        for sip, name, at, seconds in (
+            (RECEPTION, "Ресепшн", 5, 40),
+            (IVAN, "Менеджер Иван", 50, 111),
+        )
+    )
+    transferred = call(
+        1, started, workplace=IVAN, workplace_name="Менеджер Иван", talks=talks
+    )
+    config_entry.runtime_data.journal.add(transferred)
+    day = await media_source.async_browse_media(
+        hass, f"{ROOT}/{config_entry.entry_id}/{_day(-1)}"
+    )
+    assert [c.title for c in day.children] == [
+        "10:42 +7 916 123-45-67 → Ресепшн → Менеджер Иван, 2:31"
+    ]
 
 
 @pytest.mark.usefixtures("browser")
@@ -123,7 +208,7 @@ async def test_several_entries(hass: HomeAssistant, config_entry: ConfigEntry) -
     )
     mine = next(c for c in root.children if c.title == config_entry.title)
     days = await media_source.async_browse_media(hass, mine.media_content_id)
-    assert [c.title for c in days.children] == [_day(-1)]
+    assert [c.title for c in days.children] == [_day_title(-1)]
 
 
 @pytest.mark.usefixtures("browser")
@@ -179,33 +264,73 @@ async def test_plays_the_provider_link(
 
 
 @pytest.mark.usefixtures("browser")
+@pytest.mark.parametrize("language", ["en", "ru"])
 async def test_what_cannot_be_played(
-    hass: HomeAssistant, config_entry: ConfigEntry
+    hass: HomeAssistant, config_entry: ConfigEntry, language: str
 ) -> None:
-    missed = call(2, _local(-1, 9, 5), missed=True, record_url=None)
-    config_entry.runtime_data.journal.add(missed)
+    """Each case its own translated message, in Home Assistant's language, no ids."""
+    hass.config.language = language
+    expired_start = dt_util.utcnow() - timedelta(days=90, minutes=1)  # still kept
+    never = call(1, _local(-1, 9, 5), missed=True, record_url=None)
+    expired = call(2, expired_start)
+    archive_gone = call(3, expired_start, recording="mtt_business/gone/3.mp3")
+    journal = config_entry.runtime_data.journal
+    for record in (never, expired, archive_gone):
+        journal.add(record)
     entry_id = config_entry.entry_id
+    expired_day = dt_util.as_local(expired_start).date().isoformat()
     cases = {
-        f"{entry_id}/{_day(-1)}/{missed.call_id}": "recording_unavailable",
+        f"{entry_id}/{_day(-1)}/{never.call_id}": "call_not_recorded",
+        f"{entry_id}/{expired_day}/{expired.call_id}": "recording_expired",
+        f"{entry_id}/{expired_day}/{archive_gone.call_id}": "recording_archive_missing",
         f"{entry_id}/{_day(-1)}/no-such-call": "unknown_call_record",
         f"{entry_id}/{_day(-1)}": "media_not_found",
         f"{entry_id}/yesterday/x": "media_not_found",
-        f"nope/{_day(-1)}/x": "unknown_entry",
+        f"nope/{_day(-1)}/x": "media_unknown_entry",
     }
+    messages: dict[str, str] = {}
     for identifier, key in cases.items():
         with pytest.raises(media_source.Unresolvable) as err:
             await media_source.async_resolve_media(hass, f"{ROOT}/{identifier}", None)
         assert err.value.translation_key == key, identifier
+        messages[key] = str(err.value)
     with pytest.raises(BrowseError) as browse_err:
         await media_source.async_browse_media(hass, f"{ROOT}/{entry_id}/someday")
     assert browse_err.value.translation_key == "media_not_found"
+    messages["browse"] = str(browse_err.value)
 
     assert await hass.config_entries.async_unload(entry_id)
     with pytest.raises(BrowseError) as browse_err:
         await media_source.async_browse_media(hass, f"{ROOT}/{entry_id}")
-    assert browse_err.value.translation_key == "entry_not_loaded"
+    assert browse_err.value.translation_key == "media_entry_not_loaded"
+    messages["not_loaded"] = str(browse_err.value)
     root = await media_source.async_browse_media(hass, ROOT)
     assert root.children == []
+
+    label = (
+        f"{_day_title(-1, language).split(' (')[0]} 09:05, +7 916 123-45-67 → Ресепшн"
+    )
+    assert label in messages["call_not_recorded"]
+    assert config_entry.title in messages["not_loaded"]
+    for key, message in messages.items():
+        assert entry_id not in message, key
+        assert not re.search(
+            r"[0-9a-f]{16}|_[0-9A-F]{8}|nope|someday|yesterday", message
+        )
+        assert message != key and not message.startswith(("unknown_", "media_")), key
+        if language == "ru":  # no English left (product names aside)
+            names = {"Home", "Assistant", *re.findall(r"\w+", config_entry.title)}
+            words = set(re.findall(r"[A-Za-z]+", message)) - names
+            assert not words, (key, message)
+    assert len(set(messages.values())) == len(messages) - 1  # browse: "no such" too
+    if language == "en":
+        assert messages["call_not_recorded"].startswith("The call “")
+        assert "90 days" in messages["recording_expired"]
+        assert "archived copy is missing" in messages["recording_archive_missing"]
+    else:
+        assert messages["call_not_recorded"].startswith("У вызова «")
+        assert "90 дней" in messages["recording_expired"]
+        assert "архивной копии нет" in messages["recording_archive_missing"]
 
 
 @pytest.mark.usefixtures("browser")
