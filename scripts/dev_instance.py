@@ -124,6 +124,8 @@ def _write_calls_dashboard(storage: Path, language: str, *, retitle: bool) -> No
                     "cards": [
                         {
                             "type": "custom:mtt-business-card",
+                            # The dashboard's name is the heading already.
+                            "title": "",
                             "show_workplaces": True,
                             "show_call_form": True,
                             "grid_options": {"columns": "full"},
