@@ -5,9 +5,12 @@ project's virtual environment (it asks Home Assistant for its HTTP settings sche
 
 `prepare` writes a configuration folder in which onboarding is done, a user exists,
 the integration is loaded from the working tree (through a `custom_components` link)
-and pointed at the simulator, the Redirect URI secret is fixed and an application
-credential for the simulator's demo client exists. `register` tells a running
-simulator about that client, as a user would in the MTT portal.
+and pointed at the simulator, the Redirect URI secret is fixed, an application
+credential for the simulator's demo client exists, Home Assistant's media folder
+(where archived recordings go) is inside the folder and a "Calls" dashboard with the
+calls card is in the sidebar. `register` tells a running simulator about that client,
+as a user would in the MTT portal. `added` says whether the integration has been
+added in that folder (exit status 0) or not (1).
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ CONFIG_DOMAINS = (
 )
 """The integrations `configuration.yaml` names (besides mtt_business)."""
 LANGUAGES = ("en", "ru")
+DASHBOARD_URL_PATH = "mtt-calls"
+"""The demo's dashboard with the calls card (Settings → Dashboards can change it)."""
+DASHBOARD_TITLES = {"en": "Calls", "ru": "Звонки"}
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,11 @@ def _storage(key: str, data: object, version: int = 1, minor_version: int = 1) -
     )
 
 
-def _write_core_config(storage: Path, ha_url: str, language: str | None) -> None:
-    """Home Assistant's core settings, in its storage rather than in YAML."""
+def _write_core_config(storage: Path, ha_url: str, language: str | None) -> str:
+    """Home Assistant's core settings, in its storage rather than in YAML.
+
+    Returns the language in force.
+    """
     store = storage / "core.config"
     data: dict[str, object] = {
         "latitude": 55.7558,
@@ -80,6 +89,79 @@ def _write_core_config(storage: Path, ha_url: str, language: str | None) -> None
     if language is not None:
         data["language"] = language
     store.write_text(_storage("core.config", data, minor_version=4))
+    return str(data["language"])
+
+
+def _write_calls_dashboard(storage: Path, language: str, *, retitle: bool) -> None:
+    """A "Calls" dashboard in the sidebar, with the calls card, in storage mode.
+
+    Written into a configuration that has no dashboards yet (a fresh one), so that
+    one changed or deleted in the UI stays so. `retitle` (an explicit `--language`)
+    names it in that language, if it still has one of the names given here.
+    """
+    dashboards = storage / "lovelace_dashboards"
+    view_store = storage / f"lovelace.{DASHBOARD_URL_PATH}"
+    title = DASHBOARD_TITLES.get(language, DASHBOARD_TITLES["en"])
+    if not dashboards.exists():
+        item = {
+            "id": DASHBOARD_URL_PATH,
+            "url_path": DASHBOARD_URL_PATH,
+            "title": title,
+            "icon": "mdi:phone-in-talk",
+            "show_in_sidebar": True,
+            "require_admin": False,
+            "mode": "storage",
+        }
+        dashboards.write_text(_storage("lovelace_dashboards", {"items": [item]}))
+        view = {
+            "title": title,
+            "path": "calls",
+            "type": "sections",
+            "max_columns": 2,
+            "sections": [
+                {
+                    "type": "grid",
+                    "cards": [
+                        {
+                            "type": "custom:mtt-business-card",
+                            # The dashboard's name is the heading already.
+                            "title": "",
+                            "show_workplaces": True,
+                            "show_call_form": True,
+                            "grid_options": {"columns": "full"},
+                        }
+                    ],
+                    "column_span": 2,
+                }
+            ],
+        }
+        view_store.write_text(
+            _storage(f"lovelace.{DASHBOARD_URL_PATH}", {"config": {"views": [view]}})
+        )
+        return
+    if not retitle:
+        return
+    ours = set(DASHBOARD_TITLES.values())
+    stored = json.loads(dashboards.read_text())
+    for item in stored["data"].get("items", []):
+        if item.get("url_path") == DASHBOARD_URL_PATH and item.get("title") in ours:
+            item["title"] = title
+            dashboards.write_text(json.dumps(stored, indent=2))
+    if view_store.exists():
+        stored = json.loads(view_store.read_text())
+        views = (stored["data"].get("config") or {}).get("views", [])
+        if views and views[0].get("title") in ours:
+            views[0]["title"] = title
+            view_store.write_text(json.dumps(stored, indent=2))
+
+
+def integration_added(config_dir: Path) -> bool:
+    """Whether MTT Business has been added (has a config entry) in this folder."""
+    entries = config_dir / ".storage" / "core.config_entries"
+    if not entries.exists():
+        return False
+    data = json.loads(entries.read_text())["data"]
+    return any(entry.get("domain") == "mtt_business" for entry in data["entries"])
 
 
 def prepare(
@@ -101,11 +183,18 @@ def prepare(
     storage.mkdir(exist_ok=True)
     ha_url = f"http://localhost:{ha_port}"
     simulator_url = f"http://127.0.0.1:{simulator_port}"
+    media = (config_dir / "media").resolve()
+    media.mkdir(exist_ok=True)
 
     (config_dir / "configuration.yaml").write_text(
         "# Written by scripts/dev_instance.py: a development instance on the simulator.\n"
         "# The core settings (name, language, time zone, URLs) are in .storage/core.config\n"
         "# so that Settings → System → General can change them.\n"
+        "homeassistant:\n"
+        "  # The media folder (My media; archived recordings) is in this folder, not in\n"
+        "  # /media, which Home Assistant takes when it runs in a container.\n"
+        "  media_dirs:\n"
+        f"    local: {json.dumps(str(media))}\n"
         + "".join(
             f"{domain}:\n"
             for domain in CONFIG_DOMAINS
@@ -121,7 +210,8 @@ logbook:
 logger:
   default: warning
   logs:
-    custom_components.mtt_business: debug
+    # What it does (routing decisions) and warnings, not every push (debug).
+    custom_components.mtt_business: info
 
 # Development only: the provider's endpoints are the simulator's.
 mtt_business:
@@ -129,7 +219,8 @@ mtt_business:
   api_url: {simulator_url}
 """
     )
-    _write_core_config(storage, ha_url, language)
+    in_force = _write_core_config(storage, ha_url, language)
+    _write_calls_dashboard(storage, in_force, retitle=language is not None)
 
     components = config_dir / "custom_components"
     if not components.exists():
@@ -254,12 +345,14 @@ def register(instance: DevInstance) -> None:
 def main() -> None:
     """`prepare` prints the instance as JSON; `register` reads it back."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["prepare", "register"])
+    parser.add_argument("command", choices=["prepare", "register", "added"])
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--ha-port", type=int, default=8123)
     parser.add_argument("--simulator-port", type=int, default=8124)
     parser.add_argument("--language", choices=LANGUAGES)
     args = parser.parse_args()
+    if args.command == "added":
+        sys.exit(0 if integration_added(args.config) else 1)
     instance = prepare(
         args.config,
         ha_port=args.ha_port,

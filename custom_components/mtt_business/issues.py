@@ -3,7 +3,10 @@
 Each issue is raised when its cause is seen and deleted when the cause is gone:
 
 - `external_url` (one per installation): Home Assistant has no external URL, or it
-  is not https on port 443, which the MTT portal requires of a Redirect URI.
+  is not https on port 443, which the MTT portal requires of a Redirect URI. When
+  `configuration.yaml` points the integration at other endpoints than MTT's (a
+  simulator, see `settings.py`), only a missing external URL is raised, worded for
+  that case: a simulator pushes to any address, so an http one is no problem there.
 - `redirect_uri_changed` (per entry): the external URL now gives another Redirect URI
   than the one registered at sign-in; it shows the new one and where to paste it. Its
   fix flow (`repairs.py`) records the new one once the user has pasted it.
@@ -25,6 +28,7 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_REDIRECT_URI, DOMAIN, PROVIDER_PORTAL_URL
 from .data import MttBusinessConfigEntry
 from .redirect_uri import RedirectUri, meets_provider_requirements
+from .settings import ProviderSettings, get_settings
 
 EXTERNAL_URL = "external_url"
 REDIRECT_URI_CHANGED = "redirect_uri_changed"
@@ -83,8 +87,23 @@ def async_check_redirect_uri(
     Returns whether the Redirect URI differs from the one registered at sign-in.
     """
     url = redirect_uri.url_or_none(hass)
-    if url is not None and meets_provider_requirements(url):
+    settings = get_settings(hass)
+    simulated = settings != ProviderSettings()
+    if url is not None and (simulated or meets_provider_requirements(url)):
         ir.async_delete_issue(hass, DOMAIN, EXTERNAL_URL)
+    elif simulated:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            EXTERNAL_URL,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="external_url_missing_simulator",
+            translation_placeholders={
+                "url": redirect_uri.path,
+                "simulator": settings.api_url,
+            },
+        )
     else:
         ir.async_create_issue(
             hass,

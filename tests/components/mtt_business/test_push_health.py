@@ -147,24 +147,6 @@ async def test_a_call_with_pushes_raises_nothing(
     assert _issue(hass, f"pushes_not_arriving_{config_entry.entry_id}") is None
 
 
-async def test_the_external_url_is_checked(
-    hass: HomeAssistant, config_entry: ConfigEntry, ha_server: HomeAssistantServer
-) -> None:
-    """No https on 443 (the tests' loopback address): a repair says how to fix it."""
-    issue = _issue(hass, "external_url")
-    assert issue is not None
-    assert issue.translation_key == "external_url_not_https"
-    assert issue.translation_placeholders == {"url": ha_server.redirect_uri}
-    await hass.config.async_update(external_url="https://office.example.com")
-    await hass.async_block_till_done()
-    assert _issue(hass, "external_url") is None
-    await hass.config.async_update(external_url=None)
-    await hass.async_block_till_done()
-    issue = _issue(hass, "external_url")
-    assert issue is not None
-    assert issue.translation_key == "external_url_missing"
-
-
 async def _fix(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, issue_id: str
 ) -> dict[str, Any]:
