@@ -170,7 +170,11 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
             else {}
         )
         workplaces = [
-            SelectOptionDict(value=w.sip_id, label=f"{w.display_name} ({w.sip_id})")
+            SelectOptionDict(
+                value=w.sip_id,
+                # A workplace without a name is shown by its SIP ID, once.
+                label=f"{w.name.strip()} ({w.sip_id})" if w.name.strip() else w.sip_id,
+            )
             for w in self._directory.workplaces
         ]
         return self.async_show_form(

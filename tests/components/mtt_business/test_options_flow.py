@@ -162,8 +162,17 @@ async def test_bad_rules_are_refused(
 async def test_only_workplaces_of_the_pbx(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
-    """The workplace comes from the PBX's list; one removed meanwhile is refused."""
+    """The workplace comes from the PBX's list; one removed meanwhile is refused.
+
+    The list names each workplace and its SIP ID; one without a name, its SIP ID once.
+    """
     form = await _open(hass, config_entry, "add_route")
+    options = form["data_schema"].schema["workplace"].config["options"]
+    assert [option["label"] for option in options] == [
+        f"Ресепшн ({RECEPTION})",
+        f"Менеджер Иван ({IVAN})",
+        "883140582526566",
+    ]
     with pytest.raises(InvalidData):
         await _submit(hass, form, {"caller": "8916", "workplace": "883140777380595"})
     sim = simulator.simulator
