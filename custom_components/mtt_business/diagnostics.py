@@ -7,8 +7,8 @@ no name, whoever's they are:
 - the PBX's own SIP IDs and external numbers become stand-ins (`workplace_1`,
   `terminal_1`, `external_number_1`, in the directory's order), so that support still
   sees which call is at which workplace and which rule routes where; any other number
-  (a caller's, a rule's, a contact's) is redacted, rules keep only their kind (number,
-  prefix, contact) and length;
+  (a caller's, a rule's, a contact's) is redacted, rules keep only their kind (a
+  number or prefix, with its count of digits, or a contact);
 - workplace names (often people's names) and contact names are redacted; the phone
   book is given as its size, the call history as its size and the shapes of its
   newest calls;
@@ -92,6 +92,8 @@ class _Redactor:
             (name for name in names if len(name) >= _MIN_NAME), key=len, reverse=True
         )
         self._secret = secret
+        self._combed: dict[str, str] = {}
+        """Texts combed already: a download repeats many (up to 10,000 names each)."""
 
     def _add(self, kind: str, values: Iterable[str]) -> None:
         for index, value in enumerate(values, start=1):
@@ -122,15 +124,9 @@ class _Redactor:
     def comb(self, value: Any) -> Any:
         """Every string: numbers, known names and the secret replaced."""
         if isinstance(value, str):
-            if MOMENT.fullmatch(value):
-                return value
-            text = PHONE_NUMBER.sub(REDACTED, value)
-            if self._secret:
-                text = text.replace(self._secret, REDACTED)
-            for name in self._names:
-                if name in text:
-                    text = text.replace(name, REDACTED)
-            return text
+            if (known := self._combed.get(value)) is None:
+                known = self._combed[value] = self._comb_text(value)
+            return known
         if isinstance(value, Mapping):
             return {
                 key: item if key in IDS else self.comb(item)
@@ -139,6 +135,17 @@ class _Redactor:
         if isinstance(value, (list, tuple, set)):
             return [self.comb(item) for item in value]
         return value
+
+    def _comb_text(self, value: str) -> str:
+        if MOMENT.fullmatch(value):
+            return value
+        text = PHONE_NUMBER.sub(REDACTED, value)
+        if self._secret:
+            text = text.replace(self._secret, REDACTED)
+        for name in self._names:
+            if name in text:
+                text = text.replace(name, REDACTED)
+        return text
 
 
 def _shape(value: Any) -> Any:
