@@ -8,6 +8,7 @@ from typing import Any, cast
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    SOURCE_USER,
     ConfigEntry,
     ConfigFlowResult,
 )
@@ -105,6 +106,23 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             )
         return await self.async_step_pick_implementation()
 
+    async def async_step_auth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Before sending the user to the portal: credentials already set up stop here.
+
+        The entry's unique id is the credential's client id, known from the
+        application credential chosen (`flow_impl`) before anyone signs in.
+        """
+        if user_input is None and self.source == SOURCE_USER:
+            await self.async_set_unique_id(self._client_id())
+            self._abort_if_unique_id_configured()
+        return await super().async_step_auth(user_input)
+
+    def _client_id(self) -> str:
+        """The client id of the application credential the flow signs in with."""
+        return cast("LocalOAuth2Implementation", self.flow_impl).client_id
+
     async def async_step_reauth(self, entry_data: dict[str, Any]) -> ConfigFlowResult:
         """The refresh token expired or was refused: sign in again."""
         return await self.async_step_reauth_confirm()
@@ -158,7 +176,7 @@ class MttBusinessFlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             _LOGGER.warning("MTT Business did not answer while signing in: %s", err)
             return self.async_abort(reason="cannot_connect")
 
-        client_id = cast("LocalOAuth2Implementation", self.flow_impl).client_id
+        client_id = self._client_id()
         await self.async_set_unique_id(client_id)
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")

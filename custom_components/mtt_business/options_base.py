@@ -17,7 +17,12 @@ CONF_REMOVE = "remove"
 
 
 class OptionsFlowBase(OptionsFlow):
-    """The entry's options, each change saved on its own, nothing reloaded."""
+    """The entry's options, each change saved on its own, nothing reloaded.
+
+    A change is saved as soon as its step is submitted, and the flow goes back to
+    its menu (`async_step_init`), which stays until the user chooses Done: closing
+    the dialog loses nothing.
+    """
 
     @property
     def _entry(self) -> MttBusinessConfigEntry:
@@ -31,8 +36,24 @@ class OptionsFlowBase(OptionsFlow):
     def _phone_book(self) -> PhoneBook:
         return self._entry.runtime_data.phone_book.book(self._entry.options)
 
-    def _save(self, **changes: Any) -> ConfigFlowResult:
-        return self.async_create_entry(data={**self._entry.options, **changes})
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The menu: every step comes back to it (options_flow.py)."""
+        raise NotImplementedError
+
+    async def _async_save(self, **changes: Any) -> ConfigFlowResult:
+        """Save the change now (the entry is not reloaded), then show the menu."""
+        self.hass.config_entries.async_update_entry(
+            self._entry, options={**self._entry.options, **changes}
+        )
+        return await self.async_step_init()
+
+    async def async_step_done(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Close the options: everything is saved already."""
+        return self.async_create_entry(data=dict(self._entry.options))
 
     @staticmethod
     def _table_text(user_input: dict[str, Any]) -> str:

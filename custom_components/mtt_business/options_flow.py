@@ -1,10 +1,13 @@
-"""Options flow: the routing table of personal managers, and the phone book.
+"""Options flow: personal managers, calls without a rule, phone book, recordings.
 
-A menu: add a rule (caller number or prefix, or a contact of the phone book →
-workplace, chosen from the PBX's workplaces), edit one, remove some, edit the whole table as text (for pasting many
-customers at once), whether unmatched parked calls go back to the PBX at once, and
-the phone book's steps (options_phone_book.py). Every change is saved on its own;
-routing reads the options when a call comes, so nothing is reloaded.
+A menu that stays until the user chooses Done: add a rule (caller number or prefix,
+or a contact of the phone book → workplace, chosen from the PBX's workplaces), edit
+one, remove some, edit the whole table as text (for pasting many customers at once),
+whether unmatched parked calls go back to the PBX at once, the phone book's steps
+(options_phone_book.py) and whether recordings are kept. Every change is saved on its
+own and the menu comes back, showing what is set now; routing reads the options when
+a call comes, so nothing is reloaded. Numbers and prefixes are shown as
+`format_prefix` writes them (`+7 916 123-45-67`, `+7 495…`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
+from .api.phone_number import format_prefix
 from .const import DOMAIN
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps
@@ -35,8 +39,10 @@ CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"
 CONF_ROUTE = "route"
 # "No rules yet.", in Home Assistant's language: a text of the translations'
-# `selector` category, which holds such option-like labels.
+# `selector` category, which holds such option-like labels; so do the menu's words
+# for the settings' current values.
 NO_ROUTES = f"component.{DOMAIN}.selector.routes.options.none"
+SETTING = f"component.{DOMAIN}.selector.option_values.options"
 
 type Route = dict[str, str]
 
@@ -56,7 +62,8 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         return workplace.display_name if workplace else sip_id
 
     def _label(self, route: Route) -> str:
-        return f"{route['caller']} → {self._workplace_name(route['workplace'])}"
+        caller = format_prefix(route["caller"])
+        return f"{caller} → {self._workplace_name(route['workplace'])}"
 
     def _rule_options(self) -> list[SelectOptionDict]:
         return [
@@ -67,7 +74,8 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The menu, with the current rules and the phone book's size."""
+        """The menu: the rules, the settings and the phone book's size, and Done."""
+        options = self._entry.options
         routes = self._routes()
         menu = ["add_route"]
         if routes:
@@ -76,17 +84,24 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         contacts = len(self._phone_book())
         if contacts:
             menu += ["edit_contact", "remove_contacts"]
-        menu += ["contacts_table", "recordings"]
+        menu += ["contacts_table", "recordings", "done"]
+        texts = await async_get_translations(
+            self.hass, self.hass.config.language, "selector", [DOMAIN]
+        )
         summary = "\n".join(f"- {self._label(route)}" for route in routes)
-        if not summary:
-            texts = await async_get_translations(
-                self.hass, self.hass.config.language, "selector", [DOMAIN]
-            )
-            summary = texts.get(NO_ROUTES, "No rules yet.")
+        release = options.get(CONF_RELEASE_UNMATCHED, True)
+        archive = options.get(CONF_ARCHIVE_RECORDINGS, False)
+        release_key = "release_on" if release else "release_off"
+        archive_key = "archive_on" if archive else "archive_off"
         return self.async_show_menu(
             step_id="init",
             menu_options=menu,
-            description_placeholders={"routes": summary, "contacts": str(contacts)},
+            description_placeholders={
+                "routes": summary or texts.get(NO_ROUTES, "No rules yet."),
+                "release": texts.get(f"{SETTING}.{release_key}", release_key),
+                "contacts": str(contacts),
+                "recordings": texts.get(f"{SETTING}.{archive_key}", archive_key),
+            },
         )
 
     async def async_step_add_route(
@@ -145,14 +160,21 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
                     routes.append(route)
                 else:
                     routes[self._editing] = route
-                return self._save(**{CONF_ROUTES: routes})
-        current: dict[str, Any] = (
-            user_input
-            or (routes[self._editing] if self._editing is not None else None)
-            or {}
+                return await self._async_save(**{CONF_ROUTES: routes})
+        current: dict[str, Any] = user_input or (
+            {
+                CONF_CALLER: format_prefix(routes[self._editing]["caller"]),
+                CONF_WORKPLACE: routes[self._editing]["workplace"],
+            }
+            if self._editing is not None
+            else {}
         )
         workplaces = [
-            SelectOptionDict(value=w.sip_id, label=f"{w.display_name} ({w.sip_id})")
+            SelectOptionDict(
+                value=w.sip_id,
+                # A workplace without a name is shown by its SIP ID, once.
+                label=f"{w.name.strip()} ({w.sip_id})" if w.name.strip() else w.sip_id,
+            )
             for w in self._directory.workplaces
         ]
         return self.async_show_form(
@@ -180,7 +202,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         if user_input is not None:
             gone = {int(index) for index in user_input[CONF_REMOVE]}
             routes = [r for i, r in enumerate(self._routes()) if i not in gone]
-            return self._save(**{CONF_ROUTES: routes})
+            return await self._async_save(**{CONF_ROUTES: routes})
         return self.async_show_form(
             step_id="remove_routes",
             data_schema=vol.Schema(
@@ -207,7 +229,10 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
             return self._show_table(
                 "table",
                 format_table(
-                    (route["caller"], self._workplace_name(route["workplace"]))
+                    (
+                        format_prefix(route["caller"]),
+                        self._workplace_name(route["workplace"]),
+                    )
                     for route in self._routes()
                 ),
                 placeholders={"line": ""},
@@ -233,14 +258,14 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
                 )
             seen.add(caller.casefold())
             routes.append({"caller": caller, "workplace": workplace})
-        return self._save(**{CONF_ROUTES: routes})
+        return await self._async_save(**{CONF_ROUTES: routes})
 
     async def async_step_recordings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Whether recordings are downloaded into Home Assistant's media folder."""
         if user_input is not None:
-            return self._save(
+            return await self._async_save(
                 **{CONF_ARCHIVE_RECORDINGS: user_input[CONF_ARCHIVE_RECORDINGS]}
             )
         archive = self._entry.options.get(CONF_ARCHIVE_RECORDINGS, False)
@@ -260,7 +285,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
     ) -> ConfigFlowResult:
         """What to do with parked calls no rule matches."""
         if user_input is not None:
-            return self._save(
+            return await self._async_save(
                 **{CONF_RELEASE_UNMATCHED: user_input[CONF_RELEASE_UNMATCHED]}
             )
         release = self._entry.options.get(CONF_RELEASE_UNMATCHED, True)

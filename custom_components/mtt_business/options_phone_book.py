@@ -2,8 +2,9 @@
 
 Add a contact (a number or prefix, in any format, and a name), edit one, remove
 some, or edit the whole phone book as text, one `number or prefix = name` a line.
-Every change is saved on its own; the phone book is read from the options when it
-is needed, so nothing is reloaded.
+Every change is saved on its own, and the flow comes back to its menu; the phone
+book is read from the options when it is needed, so nothing is reloaded. Numbers and
+prefixes are shown as `format_prefix` writes them (`+7 916 123-45-67`, `+7 495…`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .api.phone_number import format_number
+from .api.phone_number import format_prefix
 from .options_base import CONF_REMOVE, CONF_TABLE, OptionsFlowBase
 from .phone_book import (
     CONF_CONTACTS,
@@ -45,7 +46,7 @@ LIMITS = {"max_length": str(MAX_NAME_LENGTH), "max_contacts": str(MAX_CONTACTS)}
 
 
 def _label(contact: Contact) -> str:
-    return f"{format_number(contact['number'])} = {contact['name']}"
+    return f"{format_prefix(contact['number'])} = {contact['name']}"
 
 
 def _find(book: PhoneBook, value: str) -> str | None:
@@ -141,10 +142,10 @@ class PhoneBookSteps(OptionsFlowBase):
                     contacts.append(contact)
                 else:
                     contacts[editing] = contact
-                return self._save(**{CONF_CONTACTS: contacts})
+                return await self._async_save(**{CONF_CONTACTS: contacts})
         current: dict[str, Any] = user_input or (
             {
-                CONF_NUMBER: format_number(contacts[editing]["number"]),
+                CONF_NUMBER: format_prefix(contacts[editing]["number"]),
                 CONF_NAME: contacts[editing]["name"],
             }
             if editing is not None
@@ -178,7 +179,7 @@ class PhoneBookSteps(OptionsFlowBase):
                 for contact in self._phone_book().contacts
                 if contact["number"] not in gone
             ]
-            return self._save(**{CONF_CONTACTS: contacts})
+            return await self._async_save(**{CONF_CONTACTS: contacts})
         return self.async_show_form(
             step_id="remove_contacts",
             data_schema=vol.Schema(
@@ -216,4 +217,4 @@ class PhoneBookSteps(OptionsFlowBase):
                 {CONF_TABLE: err.key},
                 placeholders | err.placeholders,
             )
-        return self._save(**{CONF_CONTACTS: contacts})
+        return await self._async_save(**{CONF_CONTACTS: contacts})

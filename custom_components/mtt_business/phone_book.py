@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypedDict
 import unicodedata
 
-from .api.phone_number import format_number, normalize_number, normalize_prefix
+from .api.phone_number import format_prefix, normalize_number, normalize_prefix
 from .text_table import format_table, table_lines
 
 CONF_CONTACTS: Final = "contacts"
@@ -142,7 +142,7 @@ def parse_text(text: str) -> list[Contact]:
 def format_text(contacts: Iterable[Contact]) -> str:
     """The phone book as `parse_text` reads it, numbers written for people."""
     return format_table(
-        (format_number(contact["number"]), contact["name"]) for contact in contacts
+        (format_prefix(contact["number"]), contact["name"]) for contact in contacts
     )
 
 

@@ -54,17 +54,32 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
     _attr_assumed_state = True
 
     def __init__(self, coordinator: DirectoryCoordinator, number: str) -> None:
-        """Park calls to `number`."""
+        """Park calls to `number`.
+
+        On the device page the PBX's name stands before the switch's: the switch of
+        the number the PBX is named after is just "Parking", any other one
+        "Parking +7 800 …".
+        """
+        normalized = normalize_number(number)
+        self._shown = format_number(normalized) if normalized else number
+        named_after = self._shown in coordinator.config_entry.title
         super().__init__(
             coordinator,
-            SwitchEntityDescription(key=f"parking_{number}", translation_key="parking"),
+            SwitchEntityDescription(
+                key=f"parking_{number}",
+                translation_key="parking_main" if named_after else "parking",
+            ),
         )
         self.number = number
-        shown = normalize_number(number)
-        self._attr_translation_placeholders = {
-            "number": format_number(shown) if shown else number
-        }
+        if not named_after:
+            self._attr_translation_placeholders = {"number": self._shown}
         self._attr_is_on = False
+
+    @property
+    @override
+    def suggested_object_id(self) -> str:
+        """`Parking <number>` whatever the name: entity ids stay what they were."""
+        return f"Parking {self._shown}"
 
     @override
     async def async_added_to_hass(self) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_NOISE = re.compile(r"[\s\-().]")
+_NOISE = re.compile(r"[\s\-().…]")
+"""What people write between digits (and the `…` `format_prefix` ends a prefix with)."""
 
 
 def normalize_number(raw: str | None) -> str | None:
@@ -56,3 +57,19 @@ def format_number(value: str) -> str:
         d = value[2:]
         return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
     return value
+
+
+def format_prefix(value: str) -> str:
+    """For people: a number or the beginning of one, as `normalize_prefix` keeps it.
+
+    A whole Russian number is written as `format_number` writes it; the beginning
+    of one is grouped the same way as far as it goes and ends with `…`, so that it
+    reads as "every number starting so": `+7495` → `+7 495…`, `+7916123` →
+    `+7 916 123…`, `+7` → `+7…`. Other values (`+4420`, a name) are unchanged.
+    `normalize_prefix` reads every form written here back.
+    """
+    if not re.fullmatch(r"\+7\d{0,9}", value):
+        return format_number(value)
+    d = value[2:]
+    groups = [(" ", d[:3]), (" ", d[3:6]), ("-", d[6:8]), ("-", d[8:])]
+    return "+7" + "".join(sep + part for sep, part in groups if part) + "…"

@@ -230,11 +230,28 @@ async def test_directory_fails_while_signing_in(
 async def test_one_entry_per_mtt_integration(
     hass: HomeAssistant, ha_server: HomeAssistantServer, config_entry: ConfigEntry
 ) -> None:
-    """Signing in again with the same client id is refused."""
-    result = await async_complete_sign_in(hass, ha_server, await async_start_flow(hass))
+    """The same client id again is refused before the portal's sign-in.
+
+    The credential's client id is known before anyone signs in, so the flow stops
+    right after the Redirect URI step instead of sending the user to the portal.
+    """
+    result = await async_start_flow(hass)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_one_sign_in_at_a_time(
+    hass: HomeAssistant, ha_server: HomeAssistantServer
+) -> None:
+    """A second flow with the same credential while one waits at the portal stops."""
+    first = await async_start_flow(hass)
+    assert first["type"] is FlowResultType.EXTERNAL_STEP
+    second = await async_start_flow(hass)
+    assert second["type"] is FlowResultType.ABORT
+    assert second["reason"] == "already_in_progress"
+    result = await async_complete_sign_in(hass, ha_server, first)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_reauth(
@@ -381,3 +398,12 @@ async def _reconfigure_with(
         result["flow_id"], {"implementation": name}
     )
     return await async_complete_sign_in(hass, ha_server, result)
+
+
+async def test_the_entry_can_be_configured(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """The entry has options (Configure): their menu opens."""
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "init"

@@ -1,4 +1,4 @@
-"""The options flow: the routing table of personal managers, rule by rule or as text."""
+"""The options flow: a menu that stays, and the routing table rule by rule or as text."""
 
 from __future__ import annotations
 
@@ -53,12 +53,34 @@ def _suggested(result: ConfigFlowResult, key: str) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("language", "sentence"), [("en", "No rules yet."), ("ru", "Правил пока нет.")]
+    ("language", "sentence", "release", "recordings"),
+    [
+        (
+            "en",
+            "No rules yet.",
+            "handed back to the PBX at once",
+            "kept by MTT only, for 90 days",
+        ),
+        (
+            "ru",
+            "Правил пока нет.",
+            "сразу возвращаются ВАТС",
+            "хранятся только у МТТ, 90 дней",
+        ),
+    ],
 )
 async def test_empty_table_menu(
-    hass: HomeAssistant, config_entry: ConfigEntry, language: str, sentence: str
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    language: str,
+    sentence: str,
+    release: str,
+    recordings: str,
 ) -> None:
-    """With no rules there is nothing to edit or remove, and the menu says so."""
+    """With no rules there is nothing to edit or remove, and the menu says so.
+
+    It also says what the settings are, in the user's language.
+    """
     hass.config.language = language
     result = await _menu(hass, config_entry)
     assert result["menu_options"] == [
@@ -68,19 +90,28 @@ async def test_empty_table_menu(
         "add_contact",
         "contacts_table",
         "recordings",
+        "done",
     ]
-    assert result["description_placeholders"] == {"routes": sentence, "contacts": "0"}
+    assert result["description_placeholders"] == {
+        "routes": sentence,
+        "release": release,
+        "contacts": "0",
+        "recordings": recordings,
+    }
 
 
 async def test_add_rules_in_any_number_format(
     hass: HomeAssistant, config_entry: ConfigEntry
 ) -> None:
-    """`8…`, `7…` and `+7…` are stored alike; the menu then lists the rules."""
+    """`8…`, `7…` and `+7…` are stored alike; the menu then lists the rules.
+
+    Each is saved as soon as it is submitted, and the menu comes back.
+    """
     runtime = config_entry.runtime_data
     result = await _add(hass, config_entry, "8 (916) 123-45-67", IVAN)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     result = await _add(hass, config_entry, "7495", RECEPTION)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == [
         {"caller": "+79161234567", "workplace": IVAN},
         {"caller": "+7495", "workplace": RECEPTION},
@@ -97,11 +128,12 @@ async def test_add_rules_in_any_number_format(
         "add_contact",
         "contacts_table",
         "recordings",
+        "done",
     ]
-    assert menu["description_placeholders"] == {
-        "routes": "- +79161234567 → Менеджер Иван\n- +7495 → Ресепшн",
-        "contacts": "0",
-    }
+    assert menu["description_placeholders"]["routes"] == (
+        "- +7 916 123-45-67 → Менеджер Иван\n- +7 495… → Ресепшн"
+    )
+    assert menu["description_placeholders"]["contacts"] == "0"
 
 
 @pytest.mark.parametrize(
@@ -130,8 +162,17 @@ async def test_bad_rules_are_refused(
 async def test_only_workplaces_of_the_pbx(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
-    """The workplace comes from the PBX's list; one removed meanwhile is refused."""
+    """The workplace comes from the PBX's list; one removed meanwhile is refused.
+
+    The list names each workplace and its SIP ID; one without a name, its SIP ID once.
+    """
     form = await _open(hass, config_entry, "add_route")
+    options = form["data_schema"].schema["workplace"].config["options"]
+    assert [option["label"] for option in options] == [
+        f"Ресепшн ({RECEPTION})",
+        f"Менеджер Иван ({IVAN})",
+        "883140582526566",
+    ]
     with pytest.raises(InvalidData):
         await _submit(hass, form, {"caller": "8916", "workplace": "883140777380595"})
     sim = simulator.simulator
@@ -154,12 +195,12 @@ async def test_edit_a_rule(hass: HomeAssistant, config_entry: ConfigEntry) -> No
     assert choose["step_id"] == "edit_route"
     form = await _submit(hass, choose, {"route": "1"})
     assert form["step_id"] == "route"
-    assert _suggested(form, "caller") == "+7495"
+    assert _suggested(form, "caller") == "+7 495…"
     assert _suggested(form, "workplace") == RECEPTION
     duplicate = await _submit(hass, form, {"caller": "7916", "workplace": IVAN})
     assert duplicate["errors"] == {"caller": "duplicate_caller"}
-    result = await _submit(hass, form, {"caller": "+7 495", "workplace": IVAN})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await _submit(hass, form, {"caller": "+7 495…", "workplace": IVAN})
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == [
         {"caller": "+7916", "workplace": IVAN},
         {"caller": "+7495", "workplace": IVAN},
@@ -174,8 +215,14 @@ async def test_remove_rules(hass: HomeAssistant, config_entry: ConfigEntry) -> N
     settings = await _open(hass, config_entry, "settings")
     await _submit(hass, settings, {"release_unmatched": False})
     form = await _open(hass, config_entry, "remove_routes")
+    options = form["data_schema"].schema["remove"].config["options"]
+    assert [option["label"] for option in options] == [
+        "+7 916… → Менеджер Иван",
+        "+7 495… → Ресепшн",
+        "+7 812… → Ресепшн",
+    ]
     result = await _submit(hass, form, {"remove": ["0", "2"]})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options == {
         "routes": [{"caller": "+7495", "workplace": RECEPTION}],
         "release_unmatched": False,
@@ -206,21 +253,24 @@ async def test_the_table_as_text(
             "+7495 = 883140777716581"
         },
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == [
         {"caller": "+79161234567", "workplace": IVAN},
         {"caller": "+7495", "workplace": RECEPTION},
     ]
     again = await _open(hass, config_entry, "table")
     table = _suggested(again, "table")
-    assert table == "+79161234567 = Менеджер Иван\n+7495 = Ресепшн"
+    assert table == "+7 916 123-45-67 = Менеджер Иван\n+7 495… = Ресепшн"
     unchanged = await _submit(hass, again, {"table": table})
-    assert unchanged["type"] is FlowResultType.CREATE_ENTRY
-    assert len(config_entry.options["routes"]) == 2
+    assert unchanged["type"] is FlowResultType.MENU
+    assert config_entry.options["routes"] == [
+        {"caller": "+79161234567", "workplace": IVAN},
+        {"caller": "+7495", "workplace": RECEPTION},
+    ]
     # The frontend sends no value for a text field the user emptied.
     emptied = await _open(hass, config_entry, "table")
     cleared = await _submit(hass, emptied, {})
-    assert cleared["type"] is FlowResultType.CREATE_ENTRY
+    assert cleared["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == []
 
 
@@ -249,19 +299,19 @@ async def test_a_rule_may_name_a_contact(
     unknown = await _add(hass, config_entry, "Анна", IVAN)
     assert unknown["errors"] == {"caller": "invalid_caller"}
     result = await _add(hass, config_entry, "  иван петров,  ооо ромашка ", IVAN)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     duplicate = await _add(hass, config_entry, "ИВАН ПЕТРОВ, ООО РОМАШКА", RECEPTION)
     assert duplicate["errors"] == {"caller": "duplicate_caller"}
     # The same number written as a number is another rule (it wins when matched).
     result = await _add(hass, config_entry, "89161234567", RECEPTION)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == [
         {"caller": "иван петров, ооо ромашка", "workplace": IVAN},
         {"caller": "+79161234567", "workplace": RECEPTION},
     ]
     menu = await _menu(hass, config_entry)
     assert menu["description_placeholders"]["routes"] == (
-        "- иван петров, ооо ромашка → Менеджер Иван\n- +79161234567 → Ресепшн"
+        "- иван петров, ооо ромашка → Менеджер Иван\n- +7 916 123-45-67 → Ресепшн"
     )
 
 
@@ -286,10 +336,61 @@ async def test_the_table_as_text_may_name_contacts(
     result = await _submit(
         hass, form, {"table": "ооо ромашка = Менеджер Иван\n+7495 = Ресепшн"}
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["routes"] == [
         {"caller": "ооо ромашка", "workplace": IVAN},
         {"caller": "+7495", "workplace": RECEPTION},
     ]
     again = await _open(hass, config_entry, "table")
-    assert _suggested(again, "table") == "ооо ромашка = Менеджер Иван\n+7495 = Ресепшн"
+    assert _suggested(again, "table") == (
+        "ооо ромашка = Менеджер Иван\n+7 495… = Ресепшн"
+    )
+
+
+async def test_one_opening_for_every_change(
+    hass: HomeAssistant, config_entry: ConfigEntry
+) -> None:
+    """Phone book, a rule, recordings and calls without a rule, then Done.
+
+    After each change the menu comes back with it saved and shown; Done ends the
+    flow with everything kept, and nothing is reloaded.
+    """
+    runtime = config_entry.runtime_data
+    result = await _menu(hass, config_entry)
+    flow = result["flow_id"]
+
+    async def step(name: str, data: dict[str, Any]) -> ConfigFlowResult:
+        form = await hass.config_entries.options.async_configure(
+            flow, {"next_step_id": name}
+        )
+        assert form["type"] is FlowResultType.FORM
+        result = await hass.config_entries.options.async_configure(flow, data)
+        assert result["type"] is FlowResultType.MENU
+        assert result["step_id"] == "init"
+        return result
+
+    await step("contacts_table", {"table": "8 916 123-45-67 = Иван Петров"})
+    await step("add_route", {"caller": "Иван Петров", "workplace": IVAN})
+    await step("recordings", {"archive_recordings": True})
+    menu = await step("settings", {"release_unmatched": False})
+    assert config_entry.options == {
+        "contacts": [{"number": "+79161234567", "name": "Иван Петров"}],
+        "routes": [{"caller": "Иван Петров", "workplace": IVAN}],
+        "archive_recordings": True,
+        "release_unmatched": False,
+    }
+    assert "edit_contact" in menu["menu_options"]
+    assert "edit_route" in menu["menu_options"]
+    assert menu["description_placeholders"] == {
+        "routes": "- Иван Петров → Менеджер Иван",
+        "release": "wait 5 seconds for an automation before the PBX routes them",
+        "contacts": "1",
+        "recordings": "a copy of each is kept in Home Assistant",
+    }
+    done = await hass.config_entries.options.async_configure(
+        flow, {"next_step_id": "done"}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert done["data"] == config_entry.options
+    assert config_entry.options["archive_recordings"] is True
+    assert config_entry.runtime_data is runtime

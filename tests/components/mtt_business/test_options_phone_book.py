@@ -9,6 +9,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from .test_options_flow import IVAN, _add, _menu, _open, _submit, _suggested
 
 BOOK = "+7 916 123-45-67 = Иван Петров, ООО Ромашка\n+7495 = Москва"
+SHOWN = "+7 916 123-45-67 = Иван Петров, ООО Ромашка\n+7 495… = Москва"
+"""BOOK as the options show it: numbers and prefixes written for people."""
 
 
 async def _add_contact(
@@ -23,7 +25,7 @@ async def _add_contact(
 async def _set_book(hass: HomeAssistant, entry: ConfigEntry, text: str) -> None:
     form = await _open(hass, entry, "contacts_table")
     result = await _submit(hass, form, {"table": text})
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    assert result["type"] is FlowResultType.MENU, result.get("errors")
 
 
 async def test_menu_has_a_phone_book_section(
@@ -31,16 +33,22 @@ async def test_menu_has_a_phone_book_section(
 ) -> None:
     """Contacts can be edited or removed once there are some; the menu counts them."""
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-3:] == ["add_contact", "contacts_table", "recordings"]
+    assert menu["menu_options"][-4:] == [
+        "add_contact",
+        "contacts_table",
+        "recordings",
+        "done",
+    ]
     assert menu["description_placeholders"]["contacts"] == "0"
     await _set_book(hass, config_entry, BOOK)
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-5:] == [
+    assert menu["menu_options"][-6:] == [
         "add_contact",
         "edit_contact",
         "remove_contacts",
         "contacts_table",
         "recordings",
+        "done",
     ]
     assert menu["description_placeholders"]["contacts"] == "2"
 
@@ -53,9 +61,9 @@ async def test_add_contacts_in_any_number_format(
     result = await _add_contact(
         hass, config_entry, "8 (916) 123-45-67", "  Иван   Петров "
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     result = await _add_contact(hass, config_entry, "8495", "Москва")
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["contacts"] == [
         {"number": "+79161234567", "name": "Иван Петров"},
         {"number": "+7495", "name": "Москва"},
@@ -97,7 +105,7 @@ async def test_edit_a_contact_chosen_or_typed(
         choose = await _open(hass, config_entry, "edit_contact")
         form = await _submit(hass, choose, {"contact": typed})
         assert form["step_id"] == "contact"
-        assert _suggested(form, "number") == "+7495"
+        assert _suggested(form, "number") == "+7 495…"
         assert _suggested(form, "name") == "Москва"
     choose = await _open(hass, config_entry, "edit_contact")
     unknown = await _submit(hass, choose, {"contact": "Нет такого"})
@@ -106,7 +114,7 @@ async def test_edit_a_contact_chosen_or_typed(
     duplicate = await _submit(hass, form, {"number": "8812", "name": "Москва"})
     assert duplicate["errors"] == {"number": "duplicate_contact"}
     result = await _submit(hass, form, {"number": "+7 499", "name": "Москва-2"})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["contacts"] == [
         {"number": "+79161234567", "name": "Иван Петров, ООО Ромашка"},
         {"number": "+7499", "name": "Москва-2"},
@@ -116,7 +124,7 @@ async def test_edit_a_contact_chosen_or_typed(
     choose = await _open(hass, config_entry, "edit_contact")
     form = await _submit(hass, choose, {"contact": "+7812"})
     result = await _submit(hass, form, {"number": "8812", "name": "Санкт-Петербург"})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["contacts"][2] == {
         "number": "+7812",
         "name": "Санкт-Петербург",
@@ -133,11 +141,11 @@ async def test_remove_contacts(hass: HomeAssistant, config_entry: ConfigEntry) -
     options = form["data_schema"].schema["remove"].config["options"]
     assert [option["label"] for option in options] == [
         "+7 916 123-45-67 = Иван Петров, ООО Ромашка",
-        "+7495 = Москва",
-        "+7812 = Питер",
+        "+7 495… = Москва",
+        "+7 812… = Питер",
     ]
     result = await _submit(hass, form, {"remove": ["+79161234567", "+7812"]})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options == {
         "routes": [{"caller": "+7916", "workplace": IVAN}],
         "release_unmatched": False,
@@ -165,12 +173,12 @@ async def test_the_phone_book_as_text(
         result,
         {"table": "8 (916) 123-45-67 = Иван Петров, ООО Ромашка\n8495=Москва"},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     again = await _open(hass, config_entry, "contacts_table")
-    assert _suggested(again, "table") == BOOK
+    assert _suggested(again, "table") == SHOWN
     # The frontend sends no value for a text field the user emptied.
     cleared = await _submit(hass, again, {})
-    assert cleared["type"] is FlowResultType.CREATE_ENTRY
+    assert cleared["type"] is FlowResultType.MENU
     assert config_entry.options["contacts"] == []
 
 
@@ -191,5 +199,5 @@ async def test_at_most_10000_contacts(
     choose = await _open(hass, config_entry, "edit_contact")
     form = await _submit(hass, choose, {"contact": "Клиент 0"})
     result = await _submit(hass, form, {"number": "8495", "name": "Москва"})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     assert config_entry.options["contacts"][0] == {"number": "+7495", "name": "Москва"}

@@ -112,8 +112,8 @@ def test_text_round_trip() -> None:
     text = format_text(contacts)
     assert text == (
         "+7 916 123-45-67 = Иван Петров, ООО Ромашка\n"
-        "+7495 = Москва\n"
-        "+749564 = Офис = центр\n"
+        "+7 495… = Москва\n"
+        "+7 495 64… = Офис = центр\n"
         "+4420 = London"
     )
     assert parse_text(text) == contacts

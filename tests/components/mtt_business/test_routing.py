@@ -54,9 +54,9 @@ async def _set_table(
     hass: HomeAssistant, entry: ConfigEntry, table: str, release: bool = True
 ) -> None:
     result = await _options(hass, entry, "settings", {"release_unmatched": release})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
     result = await _options(hass, entry, "table", {"table": table})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["type"] is FlowResultType.MENU
 
 
 async def _park(hass: HomeAssistant) -> None:

@@ -53,6 +53,43 @@ async def test_one_switch_per_external_number(
         assert "Parking" in state.attributes["friendly_name"]
 
 
+@pytest.mark.parametrize(
+    ("language", "main", "freephone"),
+    [
+        ("en", "Parking", "Parking +7 800 556-02-51"),
+        ("ru", "Парковка", "Парковка +7 800 556-02-51"),
+    ],
+)
+async def test_switch_names_read_right_on_the_device_page(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    language: str,
+    main: str,
+    freephone: str,
+) -> None:
+    """The PBX device is named after its first number: that number is not repeated.
+
+    The other number's switch still names its number; the entity ids stay those the
+    switches always had.
+    """
+    hass.config.language = language
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    device = f"{config_entry.title} "
+    assert config_entry.title == "MTT Business +7 499 649-78-03"
+    main_switch = _switch(hass, config_entry, MAIN)
+    assert main_switch == MAIN_SWITCH
+    assert hass.states.get(main_switch).attributes["friendly_name"] == device + main
+    freephone_switch = _switch(hass, config_entry, FREEPHONE)
+    assert freephone_switch == (
+        "switch.mtt_business_7_499_649_78_03_parking_7_800_556_02_51"
+    )
+    assert (
+        hass.states.get(freephone_switch).attributes["friendly_name"]
+        == device + freephone
+    )
+
+
 async def test_round_trip_through_the_provider(
     hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
 ) -> None:
