@@ -6,16 +6,21 @@ Chromium driven by Playwright, sees the dashboard render (not "Loading..."), add
 MTT Business through its dialogs (the first shows the Redirect URI; the simulator's
 sign-in page opens in a new window), and opens the integration's page and the PBX's
 device page. A demo call is read in the logbook. The calls card is added to a new
-dashboard and follows a call it transfers and ends (calls_card.py). Home Assistant
-must have logged no traceback and shown no notification. Then Ctrl-C, and the same
-configuration again with `--language ru`: the recorder reports a clean shutdown, the
-PBX's device page shows its model and entities in Russian, and so does the card.
+dashboard of its own ("Office") through the README's steps, and follows a call it
+transfers and ends; on a phone's width a workplace with a 40-character name calls
+from the card: names, not SIP IDs, formatted numbers, timer and play button on
+their rows (calls_card.py). Home Assistant must have logged no traceback and shown
+no notification. Then Ctrl-C, and the same configuration again with `--language
+ru`: the recorder reports a clean shutdown, the PBX's device page shows its model
+and entities in Russian, and so does the card (no English string of it, no call id,
+the same phone-width call).
 
 On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
 path is printed; on success `dashboard.png`, `device.png`, `logbook.png`,
-`card.png`, `device-ru.png` and `card-ru.png` show what was seen); the processes'
-output is in `<tmp_path>/develop-<n>.log` and Home Assistant's log in
-`<tmp_path>/config/home-assistant.log`.
+`card.png`, `card-phone.png`, `card-phone-recent.png`, `device-ru.png`,
+`card-ru.png`, `card-ru-phone.png` and `card-ru-phone-recent.png` show what was
+seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
+Assistant's log in `<tmp_path>/config/home-assistant.log`.
 
 Needs /usr/bin/chromium and the `playwright` package (both installed by
 `scripts/setup`); without them the test is skipped, except under CI (`CI=true`),
@@ -39,7 +44,13 @@ from dev_instance import DevInstance, prepare
 import pytest
 from running_instance import RunningInstance, free_port
 
-from .calls_card import DASHBOARD_PATH, add_card_to_a_new_dashboard, follow_a_call
+from .calls_card import (
+    DASHBOARD_PATH,
+    add_card_to_a_new_dashboard,
+    follow_a_call,
+    long_names_on_a_phone,
+    name_a_workplace,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -272,6 +283,10 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
 
             await add_card_to_a_new_dashboard(page, instance, running)
             await follow_a_call(page, instance, running, session, tmp_path / "card.png")
+            await name_a_workplace(session, instance)
+            await long_names_on_a_phone(
+                page, instance, session, tmp_path / "card-phone.png", russian=False
+            )
 
             notifications = await running.websocket(
                 session, {"type": "persistent_notification/get"}
@@ -282,7 +297,10 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
         # Ctrl-C, as in a terminal; then the same configuration in Russian.
         await develop.interrupt()
         await develop.start("--language", "ru")
-        async with _browser(tmp_path, "ru-RU") as page:
+        async with (
+            _browser(tmp_path, "ru-RU") as page,
+            aiohttp.ClientSession() as session,
+        ):
             await _log_in(page, instance)
             await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
             await page.get_by_text("Виртуальная АТС МТТ Бизнес").first.wait_for()
@@ -294,6 +312,11 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             for text in ("Текущие звонки", "Сейчас звонков нет.", "Рабочие места"):
                 await card.get_by_text(text).wait_for()
             await card.screenshot(path=str(tmp_path / "card-ru.png"))
+            # The simulator started afresh: the portal's name is given again.
+            await name_a_workplace(session, instance)
+            await long_names_on_a_phone(
+                page, instance, session, tmp_path / "card-ru-phone.png", russian=True
+            )
         log = (Path(instance.config_dir) / "home-assistant.log").read_text()
         assert "shutdown cleanly" not in log
         assert _log_problems(instance.config_dir) == []
