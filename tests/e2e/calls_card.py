@@ -363,7 +363,7 @@ async def _reads_as_a_person_reads(
                 }
             }
             for (const o of root.querySelectorAll("option")) texts.push(o.textContent);
-            return texts.join("\n");
+            return texts.join(" | ");
         }"""
     )
     for sip_id in (RECEPTION, IVAN, UNNAMED):
