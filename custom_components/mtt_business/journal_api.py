@@ -78,7 +78,7 @@ async def websocket_list_journal(
     calls, following = data.journal.page(msg.get("before"), msg["limit"])
     directory = data.directory.data
     names = {
-        workplace.sip_id: workplace.display_name
+        workplace.sip_id: workplace.name.strip()
         for workplace in (directory.workplaces if directory is not None else ())
     }
     connection.send_result(
@@ -92,13 +92,14 @@ def journal_listing(
 ) -> dict[str, Any]:
     """A journal record with its parties as people read them (`party_display`).
 
-    The PBX's workplaces are named as the directory names them now; a workplace it
-    no longer has keeps the name the call was journaled with.
+    `workplace_names`: the PBX's workplaces now (SIP ID → name, "" where the portal
+    has none). A workplace the PBX no longer has, or no longer names, keeps the
+    name the call was journaled with; else its SIP ID is all there is.
     """
-    names = dict(workplace_names)
-    if record.workplace and record.workplace_name:
-        names.setdefault(record.workplace, record.workplace_name)
+    names = {sip_id: name or sip_id for sip_id, name in workplace_names.items()}
     workplace = record.workplace
+    if workplace and record.workplace_name and not workplace_names.get(workplace):
+        names[workplace] = record.workplace_name
     routed_to = record.routed_to
     return record.as_dict() | {
         **display_fields(

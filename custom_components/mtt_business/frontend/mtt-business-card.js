@@ -633,6 +633,10 @@ class EntryView {
       entry.workplaces.map((w) => ({ value: w.sip_id, label: w.name })),
     );
     if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
+    // A workplace renamed in the portal: the recent calls name it anew.
+    const names = JSON.stringify(entry.workplaces.map((w) => [w.sip_id, w.name]));
+    if (this.workplaceNames !== undefined && this.workplaceNames !== names) this.loadJournal();
+    this.workplaceNames = names;
   }
 
   async placeCall(ev) {
@@ -739,10 +743,10 @@ class EntryView {
             call.workplace_display
               ? h(
                   "span",
-                  { className: "workplace grow ellipsis", title: call.workplace_display },
+                  { className: "workplace ellipsis", title: call.workplace_display },
                   call.workplace_display,
                 )
-              : h("span", { className: "grow" }),
+              : null,
             call.duration ? h("span", { className: "timer" }, formatDuration(call.duration)) : null,
           ),
           audio,

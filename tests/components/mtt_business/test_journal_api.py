@@ -15,6 +15,8 @@ from .conftest import journal_call
 
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
+UNNAMED = "883140582526566"
+"""A workplace the portal has no name for."""
 DISPLAY_KEYS = {
     "caller_display",
     "caller_number",
@@ -34,7 +36,7 @@ def call(n: int) -> JournalRecord:
 
 def _stored(listed: dict[str, Any]) -> dict[str, Any]:
     """A listed call without its display keys: the record as stored."""
-    assert DISPLAY_KEYS <= listed.keys()
+    assert listed.keys() >= DISPLAY_KEYS
     return {key: value for key, value in listed.items() if key not in DISPLAY_KEYS}
 
 
@@ -104,9 +106,22 @@ async def test_names_not_sip_ids_and_formatted_numbers(
     )
     # A workplace the PBX no longer has keeps the name the call was journaled with.
     gone = journal_call(
-        3, T0 + timedelta(minutes=3), workplace="883140000000001", workplace_name="Склад"
+        3,
+        T0 + timedelta(minutes=3),
+        workplace="883140000000001",
+        workplace_name="Склад",
     )
-    for record in (outgoing, named, routed, gone):
+    # A workplace the portal no longer names (the name is gone, not the workplace).
+    unnamed = journal_call(
+        4,
+        T0 + timedelta(minutes=4),
+        direction="outgoing",
+        caller=UNNAMED,
+        callee="+79161234567",
+        workplace=UNNAMED,
+        workplace_name="Отдел продаж",
+    )
+    for record in (outgoing, named, routed, gone, unnamed):
         config_entry.runtime_data.journal.add(record)
     ws = await hass_ws_client(hass)
     response = await _list(ws, entry_id=config_entry.entry_id)
@@ -129,8 +144,12 @@ async def test_names_not_sip_ids_and_formatted_numbers(
     assert shown[routed.call_id]["workplace_display"] == "Менеджер Иван"
     assert shown[routed.call_id]["routed_to_display"] == "Менеджер Иван"
     assert shown[gone.call_id]["workplace_display"] == "Склад"
+    assert shown[unnamed.call_id]["caller_display"] == "Отдел продаж"
+    assert shown[unnamed.call_id]["caller_number"] is None  # a workplace, no number
+    assert shown[unnamed.call_id]["workplace_display"] == "Отдел продаж"
     texts = [str(v) for display in shown.values() for v in display.values()]
-    assert not [t for t in texts if RECEPTION in t or IVAN in t or "+7916" in t]
+    sip_ids = (RECEPTION, IVAN, UNNAMED)
+    assert not [t for t in texts if "+7916" in t or any(i in t for i in sip_ids)]
 
 
 async def test_unknown_and_unloaded_entries(
