@@ -46,6 +46,7 @@ from running_instance import RunningInstance, free_port
 
 from .calls_card import (
     DASHBOARD_PATH,
+    LONG_NAME,
     add_card_to_a_new_dashboard,
     follow_a_call,
     long_names_on_a_phone,
@@ -313,9 +314,10 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             card = page.locator("mtt-business-card")
             for text in ("Текущие звонки", "Сейчас звонков нет.", "Рабочие места"):
                 await card.get_by_text(text).wait_for()
-            await card.screenshot(path=str(tmp_path / "card-ru.png"))
             # The simulator started afresh: the portal's name is given again.
             await name_a_workplace(session, instance)
+            await card.locator("li.workplace").get_by_text(LONG_NAME).wait_for()
+            await card.screenshot(path=str(tmp_path / "card-ru.png"))
             await long_names_on_a_phone(
                 page, instance, session, tmp_path / "card-ru-phone.png", russian=True
             )
