@@ -309,6 +309,70 @@ async def long_names_on_a_phone(
     )
 
 
+async def times_follow_the_profile(
+    page: Any, running: RunningInstance, session: aiohttp.ClientSession
+) -> None:
+    """The recent calls' times: in the browser's zone by default (the profile's
+    "local"), in Home Assistant's once the profile says "server"; in the profile's
+    language. The browser runs in another zone than Home Assistant's (Moscow)."""
+    from playwright.async_api import expect
+
+    (entry,) = await running.websocket(
+        session, {"type": "config_entries/get", "domain": "mtt_business"}
+    )
+    journal = await running.websocket(
+        session,
+        {
+            "type": "mtt_business/journal/list",
+            "entry_id": entry["entry_id"],
+            "limit": 1,
+        },
+    )
+    started = journal["calls"][0]["started"]
+    card = page.locator("mtt-business-card")
+    when = card.locator("li.journal-call").first.locator(".when")
+
+    async def in_zone(zone: str) -> str:
+        return str(
+            await page.evaluate(
+                """([started, zone]) => new Intl.DateTimeFormat("ru", {
+                    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+                    timeZone: zone,
+                }).format(new Date(started))""",
+                [started, zone],
+            )
+        )
+
+    browser_zone = str(
+        await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    )
+    local, server = await in_zone(browser_zone), await in_zone("Europe/Moscow")
+    assert local != server, (browser_zone, local, server)
+    await expect(when).to_have_text(local)
+
+    # Profile → Time zone: "Use server time zone" (what the profile page saves).
+    locale = await running.websocket(
+        session, {"type": "frontend/get_user_data", "key": "language"}
+    )
+    await running.websocket(
+        session,
+        {
+            "type": "frontend/set_user_data",
+            "key": "language",
+            "value": {
+                "number_format": "language",
+                "time_format": "language",
+                "date_format": "language",
+                "first_weekday": "language",
+                **(locale.get("value") or {}),
+                "time_zone": "server",
+            },
+        },
+    )
+    await page.reload()
+    await expect(when).to_have_text(server, timeout=30_000)
+
+
 async def _live_calls(
     session: aiohttp.ClientSession, instance: DevInstance
 ) -> list[str]:

@@ -51,6 +51,7 @@ from .calls_card import (
     follow_a_call,
     long_names_on_a_phone,
     name_a_workplace,
+    times_follow_the_profile,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,8 +160,11 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def _browser(tmp_path: Path, locale: str) -> AsyncIterator[Any]:
-    """A Chromium page; a screenshot of it is written if the block fails."""
+async def _browser(
+    tmp_path: Path, locale: str, timezone: str | None = None
+) -> AsyncIterator[Any]:
+    """A Chromium page (in `timezone`, else the machine's); a screenshot of it is
+    written if the block fails."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -171,7 +175,9 @@ async def _browser(tmp_path: Path, locale: str) -> AsyncIterator[Any]:
         )
         try:
             page = await browser.new_page(
-                locale=locale, viewport={"width": 1280, "height": 900}
+                locale=locale,
+                timezone_id=timezone,
+                viewport={"width": 1280, "height": 900},
             )
             # On localhost the frontend installs its service worker (a cache of
             # its files) and reloads the page when the worker takes control, 15 to
@@ -301,7 +307,9 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
         await develop.interrupt()
         await develop.start("--language", "ru")
         async with (
-            _browser(tmp_path, "ru-RU") as page,
+            # A browser far from Home Assistant's Moscow: the profile's time zone
+            # option decides which zone the card's times are in.
+            _browser(tmp_path, "ru-RU", "Asia/Vladivostok") as page,
             aiohttp.ClientSession() as session,
         ):
             await _log_in(page, instance)
@@ -321,6 +329,8 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await long_names_on_a_phone(
                 page, instance, session, tmp_path / "card-ru-phone.png", russian=True
             )
+            await running.login(session)
+            await times_follow_the_profile(page, running, session)
         log = (Path(instance.config_dir) / "home-assistant.log").read_text()
         assert "shutdown cleanly" not in log
         assert _log_problems(instance.config_dir) == []
