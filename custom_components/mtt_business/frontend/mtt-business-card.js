@@ -716,7 +716,10 @@ class EntryView {
           : null;
         return h(
           "li",
-          { className: call.missed ? "journal-call missed" : "journal-call" },
+          {
+            className: call.missed ? "journal-call missed" : "journal-call",
+            dataset: { callId: call.call_id },
+          },
           h(
             "div",
             { className: "row" },
