@@ -13,7 +13,8 @@ workplace named with 40 characters places a call from the card's form; the card
 names it (its SIP ID nowhere, no workplace's SIP ID anywhere in the card), numbers
 are formatted, the running timer and the play button stay on their rows (the long
 name ends in an ellipsis, whole in its tooltip), and in Russian no English string
-of the card and no call id shows.
+of the card and no call id shows. In Russian, too, the recent calls' times follow
+the profile's time zone option (the browser's zone, then Home Assistant's).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from running_instance import RunningInstance
 DASHBOARD = "Office"
 """Not "Calls": the demo configuration ships a dashboard of that name already."""
 DASHBOARD_PATH = "dashboard-office"
-CARD_TITLE = "Office calls"
+CARD_TITLE = "Звонки офиса"
+"""What the office (a Russian one, as its workplaces) types as the card's title."""
 TIMER = re.compile(r"^\d+:\d\d$")
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
