@@ -9,11 +9,13 @@ a dict, so a key means the same thing wherever users meet it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
 from .api.models import Leg
+from .api.phone_number import format_number
 from .call_tracker import CallEvent, CallUpdate, TrackedCall
 
 EVENT_CALL: Final = "mtt_business_call"
@@ -35,6 +37,48 @@ class RoutingAction(StrEnum):
     """No route: handed back to the PBX at once (the parking leg was ended)."""
     NONE = "none"
     """No route: left to the PBX after its parking window."""
+
+
+def party_display(
+    value: str | None, name: str | None, workplace_names: Mapping[str, str]
+) -> str | None:
+    """A party of a call as people read it, the same on every surface.
+
+    A workplace's SIP ID is its name (`workplace_names`: SIP ID → name); else the
+    phone book's or the provider's `name`; else the number, formatted
+    (`+7 916 123-45-67`). None when the call has no such party.
+    """
+    if value and (workplace := workplace_names.get(value)):
+        return workplace
+    if name:
+        return name
+    return format_number(value) if value else None
+
+
+def number_display(value: str | None, workplace_names: Mapping[str, str]) -> str | None:
+    """A party's number, formatted (`+7 916 123-45-67`).
+
+    None for a workplace (its SIP ID means nothing to people) or a missing party.
+    """
+    if not value or value in workplace_names:
+        return None
+    return format_number(value)
+
+
+def display_fields(
+    caller: str | None,
+    callee: str | None,
+    names: tuple[str | None, str | None],
+    workplace_names: Mapping[str, str],
+) -> dict[str, str | None]:
+    """The display keys of a call's parties (`caller_display`, `caller_number`…)."""
+    caller_name, callee_name = names
+    return {
+        "caller_display": party_display(caller, caller_name, workplace_names),
+        "caller_number": number_display(caller, workplace_names),
+        "callee_display": party_display(callee, callee_name, workplace_names),
+        "callee_number": number_display(callee, workplace_names),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +211,24 @@ class CallView:
             "record_url": call.record_url,
         }
 
-    def listing(self) -> dict[str, Any]:
-        """The call as listed by the Active calls sensor (one shape for every call)."""
+    def listing(
+        self, workplace_names: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The call as listed by the Active calls sensor (one shape for every call).
+
+        Besides the raw values, the parties as people read them (`party_display`):
+        `caller_display`/`callee_display` (a workplace's name, else the contact's,
+        else the formatted number) and `caller_number`/`callee_number` (formatted,
+        None for a workplace). `workplace_names` (SIP ID → name) names the PBX's
+        workplaces; without it only the call's own workplace is known by name.
+        """
         call = self.call
+        if workplace_names is None:
+            workplace_names = (
+                {call.workplace: self.workplace_name}
+                if call.workplace and self.workplace_name
+                else {}
+            )
         return {
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
@@ -180,6 +239,12 @@ class CallView:
             "workplace": call.workplace,
             "workplace_name": self.workplace_name or call.workplace,
             "started": call.started.isoformat(),
+            **display_fields(
+                call.caller,
+                call.callee,
+                (self.caller_name, self.callee_name),
+                workplace_names,
+            ),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -216,6 +281,10 @@ SUMMARY_ATTRIBUTES: Final = (
     "workplace",
     "workplace_name",
     "started",
+    "caller_display",
+    "caller_number",
+    "callee_display",
+    "callee_number",
     "call_id",
     "missed",
     "duration",

@@ -2,8 +2,9 @@
 
 `mtt_business/calls/subscribe` (optional `entry_id`; without it every loaded entry)
 sends the full picture at once and again after each change: per entry its title,
-its workplaces with what each is doing, and its active calls (each as
-`CallView.listing()` shows it, with its `call_id`). During a burst of pushes a new
+its workplaces with what each is doing (the peer also as people read it,
+`peer_display`), and its active calls (each as `CallView.listing()` shows it,
+with its `call_id`, the PBX's workplaces named). During a burst of pushes a new
 picture is sent at most every `SNAPSHOT_COOLDOWN` seconds, the latest one, as the
 summary sensors are written. An entry that unloads leaves the picture (its
 listeners are removed at once) and comes back when it is loaded again; closing the
@@ -32,7 +33,7 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import probatio as vol
 
-from .call_view import LISTED_CALLS_LIMIT, CallView
+from .call_view import LISTED_CALLS_LIMIT, CallView, party_display
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .websocket_error import async_send_error
@@ -175,26 +176,39 @@ class CallsSubscription:
 
 
 def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
-    """An entry's workplaces and active calls as the calls card shows them."""
+    """An entry's workplaces and active calls as the calls card shows them.
+
+    Every party comes as people read it as well (`call_view.party_display`): the
+    card shows what it is sent and formats nothing itself.
+    """
     data = entry.runtime_data
     monitor = data.call_monitor
     tracker = monitor.tracker
     directory = data.directory.data
+    known = directory.workplaces if directory is not None else ()
+    names = {workplace.sip_id: workplace.display_name for workplace in known}
+    active = tracker.active_calls()
+    by_id = {call.call_id: call for call in active}
     workplaces = []
-    for workplace in directory.workplaces if directory is not None else ():
+    for workplace in known:
         status = tracker.workplace_status(workplace.sip_id)
+        peer = by_id.get(status.call_id) if status.call_id else None
+        peer_name = None
+        if peer is not None and status.peer is not None:
+            caller_name, callee_name = monitor.names(peer)
+            peer_name = caller_name if status.peer == peer.caller else callee_name
         workplaces.append(
             {
                 "sip_id": workplace.sip_id,
                 "name": workplace.display_name,
                 "state": status.state.value,
                 "peer": status.peer,
+                "peer_display": party_display(status.peer, peer_name, names),
                 "since": status.since.isoformat() if status.since else None,
             }
         )
-    active = tracker.active_calls()
     calls = [
-        {"call_id": view.call.call_id, **view.listing()}
+        {"call_id": view.call.call_id, **view.listing(names)}
         for view in monitor.views(active[:LISTED_CALLS_LIMIT])
     ]
     return {

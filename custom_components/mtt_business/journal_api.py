@@ -3,8 +3,8 @@
 `mtt_business/journal/list` with `entry_id`, optional `before` (the cursor the
 previous page gave) and `limit` (1 to 200, default 50) answers
 `{"calls": [...], "next": cursor or null}`, newest call first, each call as
-`JournalRecord.as_dict` gives it. An unknown or unloaded entry is an error with a
-translated message.
+`JournalRecord.as_dict` gives it and as people read it (`journal_listing`). An
+unknown or unloaded entry is an error with a translated message.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 import probatio as vol
 
+from .call_journal import JournalRecord
+from .call_view import display_fields
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .websocket_error import async_send_error
@@ -72,7 +74,40 @@ async def websocket_list_journal(
             entry_id=entry_id,
         )
         return
-    calls, following = entry.runtime_data.journal.page(msg.get("before"), msg["limit"])
+    data = entry.runtime_data
+    calls, following = data.journal.page(msg.get("before"), msg["limit"])
+    directory = data.directory.data
+    names = {
+        workplace.sip_id: workplace.name.strip()
+        for workplace in (directory.workplaces if directory is not None else ())
+    }
     connection.send_result(
-        msg["id"], {"calls": [call.as_dict() for call in calls], "next": following}
+        msg["id"],
+        {"calls": [journal_listing(call, names) for call in calls], "next": following},
     )
+
+
+def journal_listing(
+    record: JournalRecord, workplace_names: dict[str, str]
+) -> dict[str, Any]:
+    """A journal record with its parties as people read them (`party_display`).
+
+    `workplace_names`: the PBX's workplaces now (SIP ID → name, "" where the portal
+    has none). A workplace the PBX no longer has, or no longer names, keeps the
+    name the call was journaled with; else its SIP ID is all there is.
+    """
+    names = {sip_id: name or sip_id for sip_id, name in workplace_names.items()}
+    workplace = record.workplace
+    if workplace and record.workplace_name and not workplace_names.get(workplace):
+        names[workplace] = record.workplace_name
+    routed_to = record.routed_to
+    return record.as_dict() | {
+        **display_fields(
+            record.caller,
+            record.callee,
+            (record.caller_name, record.callee_name),
+            names,
+        ),
+        "workplace_display": names.get(workplace, workplace) if workplace else None,
+        "routed_to_display": names.get(routed_to, routed_to) if routed_to else None,
+    }

@@ -6,16 +6,21 @@ Chromium driven by Playwright, sees the dashboard render (not "Loading..."), add
 MTT Business through its dialogs (the first shows the Redirect URI; the simulator's
 sign-in page opens in a new window), and opens the integration's page and the PBX's
 device page. A demo call is read in the logbook. The calls card is added to a new
-dashboard and follows a call it transfers and ends (calls_card.py). Home Assistant
-must have logged no traceback and shown no notification. Then Ctrl-C, and the same
-configuration again with `--language ru`: the recorder reports a clean shutdown, the
-PBX's device page shows its model and entities in Russian, and so does the card.
+dashboard of its own ("Office") through the README's steps, and follows a call it
+transfers and ends; on a phone's width a workplace with a 40-character name calls
+from the card: names, not SIP IDs, formatted numbers, timer and play button on
+their rows (calls_card.py). Home Assistant must have logged no traceback and shown
+no notification. Then Ctrl-C, and the same configuration again with `--language
+ru`: the recorder reports a clean shutdown, the PBX's device page shows its model
+and entities in Russian, and so does the card (no English string of it, no call id,
+the same phone-width call).
 
 On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
 path is printed; on success `dashboard.png`, `device.png`, `logbook.png`,
-`card.png`, `device-ru.png` and `card-ru.png` show what was seen); the processes'
-output is in `<tmp_path>/develop-<n>.log` and Home Assistant's log in
-`<tmp_path>/config/home-assistant.log`.
+`card.png`, `card-phone.png`, `card-phone-recent.png`, `device-ru.png`,
+`card-ru.png`, `card-ru-phone.png` and `card-ru-phone-recent.png` show what was
+seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
+Assistant's log in `<tmp_path>/config/home-assistant.log`.
 
 Needs /usr/bin/chromium and the `playwright` package (both installed by
 `scripts/setup`); without them the test is skipped, except under CI (`CI=true`),
@@ -39,7 +44,15 @@ from dev_instance import DevInstance, prepare
 import pytest
 from running_instance import RunningInstance, free_port
 
-from .calls_card import DASHBOARD_PATH, add_card_to_a_new_dashboard, follow_a_call
+from .calls_card import (
+    DASHBOARD_PATH,
+    LONG_NAME,
+    add_card_to_a_new_dashboard,
+    follow_a_call,
+    long_names_on_a_phone,
+    name_a_workplace,
+    times_follow_the_profile,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -147,8 +160,11 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def _browser(tmp_path: Path, locale: str) -> AsyncIterator[Any]:
-    """A Chromium page; a screenshot of it is written if the block fails."""
+async def _browser(
+    tmp_path: Path, locale: str, timezone: str | None = None
+) -> AsyncIterator[Any]:
+    """A Chromium page (in `timezone`, else the machine's); a screenshot of it is
+    written if the block fails."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -159,7 +175,9 @@ async def _browser(tmp_path: Path, locale: str) -> AsyncIterator[Any]:
         )
         try:
             page = await browser.new_page(
-                locale=locale, viewport={"width": 1280, "height": 900}
+                locale=locale,
+                timezone_id=timezone,
+                viewport={"width": 1280, "height": 900},
             )
             # On localhost the frontend installs its service worker (a cache of
             # its files) and reloads the page when the worker takes control, 15 to
@@ -271,7 +289,13 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             assert await page.get_by_text("Answered", exact=True).count() == 0
 
             await add_card_to_a_new_dashboard(page, instance, running)
+            # The portal names its last workplace (40 characters): no SIP ID is left
+            # for the card to show.
+            await name_a_workplace(session, instance)
             await follow_a_call(page, instance, running, session, tmp_path / "card.png")
+            await long_names_on_a_phone(
+                page, instance, session, tmp_path / "card-phone.png", russian=False
+            )
 
             notifications = await running.websocket(
                 session, {"type": "persistent_notification/get"}
@@ -282,7 +306,12 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
         # Ctrl-C, as in a terminal; then the same configuration in Russian.
         await develop.interrupt()
         await develop.start("--language", "ru")
-        async with _browser(tmp_path, "ru-RU") as page:
+        async with (
+            # A browser far from Home Assistant's Moscow: the profile's time zone
+            # option decides which zone the card's times are in.
+            _browser(tmp_path, "ru-RU", "Asia/Vladivostok") as page,
+            aiohttp.ClientSession() as session,
+        ):
             await _log_in(page, instance)
             await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
             await page.get_by_text("Виртуальная АТС МТТ Бизнес").first.wait_for()
@@ -293,7 +322,15 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             card = page.locator("mtt-business-card")
             for text in ("Текущие звонки", "Сейчас звонков нет.", "Рабочие места"):
                 await card.get_by_text(text).wait_for()
+            # The simulator started afresh: the portal's name is given again.
+            await name_a_workplace(session, instance)
+            await card.locator("li.workplace").get_by_text(LONG_NAME).wait_for()
             await card.screenshot(path=str(tmp_path / "card-ru.png"))
+            await long_names_on_a_phone(
+                page, instance, session, tmp_path / "card-ru-phone.png", russian=True
+            )
+            await running.login(session)
+            await times_follow_the_profile(page, running, session)
         log = (Path(instance.config_dir) / "home-assistant.log").read_text()
         assert "shutdown cleanly" not in log
         assert _log_problems(instance.config_dir) == []

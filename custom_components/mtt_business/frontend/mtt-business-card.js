@@ -9,6 +9,12 @@
  * the buttons call the actions `mtt_business.make_call`, `transfer_call` and
  * `terminate_call`. Colours come from the theme's CSS variables. Everything shown
  * from a call is set as text, never as HTML.
+ *
+ * The card formats no party itself: the integration sends each as people read it
+ * (`caller_display`, `caller_number`…: a workplace's name, else the contact's,
+ * else the formatted number). Dates, times and counts follow the user's profile:
+ * its language, number and time formats, and its time zone option (the browser's
+ * zone, or Home Assistant's).
  */
 
 const DOMAIN = "mtt_business";
@@ -40,7 +46,7 @@ const TEXTS = {
     orNumber: "or a number",
     cancel: "Cancel",
     end: "End",
-    at: "at",
+    at: (workplace) => `At the workplace ${workplace}`,
     history: "Recent calls",
     noHistory: "No calls yet.",
     missed: "Missed",
@@ -92,7 +98,7 @@ const TEXTS = {
     orNumber: "или номер",
     cancel: "Отмена",
     end: "Завершить",
-    at: "на",
+    at: (workplace) => `Рабочее место: ${workplace}`,
     history: "Последние звонки",
     noHistory: "Звонков ещё не было.",
     missed: "Пропущен",
@@ -180,10 +186,78 @@ function elapsed(since, now = Date.now()) {
   return Number.isNaN(start) ? "" : formatDuration((now - start) / 1000);
 }
 
-/** `Name (number)`, or the number, or the name. */
-function party(name, number, texts) {
-  if (name && number && name !== number) return `${name} (${number})`;
-  return name || number || texts.unknown;
+/** A party as the integration sends it for people (`caller_display`). */
+function shown(display, texts) {
+  return display || texts.unknown;
+}
+
+/** A party in full, for a tooltip: `Name (+7 916 123-45-67)`, or what is shown. */
+function inFull(display, number, texts) {
+  if (display && number && display !== number) return `${display} (${number})`;
+  return display || number || texts.unknown;
+}
+
+/** Sets an element's text and its tooltip (the whole text, where an ellipsis cuts it). */
+function setText(element, text, title = text) {
+  element.textContent = text;
+  if (title) element.title = title;
+  else element.removeAttribute("title");
+}
+
+/** The locale for dates, times and numbers: the profile's language. */
+function localeOf(hass) {
+  return hass?.locale?.language || hass?.language || navigator.language || "en";
+}
+
+/** The profile's time zone option: "server" is Home Assistant's, "local" (the
+ * default) the browser's. */
+function timeZoneOf(hass) {
+  return hass?.locale?.time_zone === "server" ? hass?.config?.time_zone || undefined : undefined;
+}
+
+/** Whether times read 12-hour: the profile's time format ("12", "24", after the
+ * language, or after the browser's settings). */
+function hour12Of(hass) {
+  const format = hass?.locale?.time_format;
+  if (format === "12") return true;
+  if (format === "24") return false;
+  const locale = format === "system" ? undefined : localeOf(hass);
+  try {
+    const cycle = new Intl.DateTimeFormat(locale, { hour: "numeric" }).resolvedOptions().hourCycle;
+    return cycle === "h11" || cycle === "h12";
+  } catch (_err) {
+    return undefined;
+  }
+}
+
+/** A date-and-time format after the profile (falls back to the browser's zone when
+ * Home Assistant's is unknown to the browser). */
+function dateTimeFormat(hass, options) {
+  const locale = hass?.locale?.date_format === "system" ? undefined : localeOf(hass);
+  const full = { ...options, hour12: hour12Of(hass), timeZone: timeZoneOf(hass) };
+  try {
+    return new Intl.DateTimeFormat(locale, full);
+  } catch (_err) {
+    return new Intl.DateTimeFormat(locale, { ...full, timeZone: undefined });
+  }
+}
+
+/** A count after the profile's number format. */
+function formatCount(hass, count) {
+  const format = hass?.locale?.number_format;
+  const locales = {
+    comma_decimal: ["en-US", "en"],
+    decimal_comma: ["de", "es", "it"],
+    space_comma: ["fr", "sv", "cs"],
+    quote_decimal: ["de-CH"],
+    system: undefined,
+  };
+  const locale = format in locales ? locales[format] : localeOf(hass);
+  try {
+    return new Intl.NumberFormat(locale, { useGrouping: format !== "none" }).format(count);
+  } catch (_err) {
+    return String(count);
+  }
 }
 
 /** The message of an action's error, in the user's language where the integration
@@ -219,6 +293,9 @@ const STYLE = `
   .entry { padding: 0 16px; }
   .entry + .entry { border-top: 1px solid var(--divider-color); margin-top: 8px; }
   .entry-title { margin: 12px 0 0; font-size: 18px; font-weight: 500; }
+  .entry-title, .ellipsis {
+    min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
+  }
   h3 {
     margin: 12px 0 6px; font-size: 14px; font-weight: 500;
     color: var(--secondary-text-color); text-transform: uppercase; letter-spacing: .04em;
@@ -226,8 +303,14 @@ const STYLE = `
   ul { list-style: none; margin: 0; padding: 0; }
   li { padding: 8px 0; border-bottom: 1px solid var(--divider-color); }
   li:last-child { border-bottom: none; }
-  .row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-  .grow { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; }
+  /* Rows never wrap: long names end in an ellipsis (the whole text is the element's
+     title), the timer, the state and the play button keep their place and width. */
+  .row { display: flex; align-items: center; gap: 8px; min-width: 0; }
+  .row + .row { margin-top: 2px; }
+  .grow { flex: 1 1 0; min-width: 0; }
+  .timer, .state, .badge-missed, .row > button, .row > .secondary:not(.ellipsis) {
+    flex: none; white-space: nowrap;
+  }
   .secondary { color: var(--secondary-text-color); font-size: 0.9em; }
   .icon { --mdc-icon-size: 20px; color: var(--state-icon-color, var(--primary-color)); flex: none; }
   .timer { font-variant-numeric: tabular-nums; font-weight: 500; flex: none; }
@@ -240,11 +323,12 @@ const STYLE = `
   .state.ringing, .state.showing, .state.trying { background: var(--warning-color, #ffa600); color: var(--text-primary-color, #fff); }
   .state.dialing { background: var(--info-color, var(--primary-color)); color: var(--text-primary-color, #fff); }
   .actions { display: flex; gap: 8px; margin-top: 6px; flex-wrap: wrap; }
+  button.play { padding: 4px 8px; }
   button {
     font: inherit; font-size: 0.9em; cursor: pointer; border-radius: 18px;
     padding: 4px 12px; border: 1px solid var(--primary-color);
     background: transparent; color: var(--primary-color);
-    display: inline-flex; align-items: center; gap: 4px;
+    display: inline-flex; align-items: center; gap: 4px; white-space: nowrap;
   }
   button.primary { background: var(--primary-color); color: var(--text-primary-color, #fff); }
   button.danger { border-color: var(--error-color); color: var(--error-color); }
@@ -275,6 +359,10 @@ const STYLE = `
     background: var(--error-color); color: var(--text-primary-color, #fff);
   }
   audio { width: 100%; margin-top: 6px; }
+  .peer-row { padding-left: 28px; }
+  .icon.small { --mdc-icon-size: 16px; color: var(--secondary-text-color); }
+  .row > .when { flex: none; white-space: nowrap; }
+  .journal-call .workplace::before, .journal-call .secondary .timer::before { content: "· "; }
 `;
 
 /** One active call: who calls whom, where, its state and timer; transfer and end. */
@@ -284,10 +372,12 @@ class CallRow {
     const texts = view.card.texts;
     this.icon = icon(DIRECTION_ICONS.incoming);
     this.direction = h("span", { className: "secondary" });
-    this.parties = h("span", { className: "parties" });
+    this.parties = h("span", { className: "parties grow ellipsis" });
     this.timer = h("span", { className: "timer" });
     this.state = h("span", { className: "state" });
-    this.workplace = h("span", { className: "secondary workplace" });
+    // The workplace the call is at: the workplaces' icon and its name.
+    this.workplaceIcon = h("ha-icon", { icon: "mdi:deskphone", className: "icon small" });
+    this.workplace = h("span", { className: "secondary workplace grow ellipsis" });
     this.transferButton = h(
       "button",
       { type: "button", className: "transfer", onclick: () => this.toggleTransfer() },
@@ -320,8 +410,8 @@ class CallRow {
     this.element = h(
       "li",
       { className: "call", dataset: { callId: call.call_id } },
-      h("div", { className: "row" }, this.icon, h("span", { className: "grow" }, this.parties), this.timer),
-      h("div", { className: "row" }, this.direction, this.state, this.workplace),
+      h("div", { className: "row" }, this.icon, this.parties, this.timer),
+      h("div", { className: "row" }, this.direction, this.state, this.workplaceIcon, this.workplace),
       h("div", { className: "actions" }, this.transferButton, this.endButton),
       this.transferForm,
     );
@@ -333,18 +423,21 @@ class CallRow {
     this.call = call;
     this.icon.icon = DIRECTION_ICONS[call.direction] || "mdi:phone";
     this.direction.textContent = texts.direction[call.direction] || texts.direction.null;
-    this.parties.textContent = `${party(call.caller_name, call.caller, texts)} → ${party(
-      call.callee_name,
-      call.callee,
-      texts,
-    )}`;
+    setText(
+      this.parties,
+      `${shown(call.caller_display, texts)} → ${shown(call.callee_display, texts)}`,
+      `${inFull(call.caller_display, call.caller_number, texts)} → ${inFull(
+        call.callee_display,
+        call.callee_number,
+        texts,
+      )}`,
+    );
     this.timer.dataset.since = call.started;
     this.timer.textContent = elapsed(call.started);
     this.state.className = `state ${call.state}`;
     this.state.textContent = texts.callState[call.state] || call.state;
-    this.workplace.textContent = call.workplace
-      ? `${texts.at} ${call.workplace_name || call.workplace}`
-      : "";
+    setText(this.workplace, call.workplace_name || "", call.workplace_name ? texts.at(call.workplace_name) : "");
+    this.workplaceIcon.hidden = !call.workplace_name;
     this.updateTargets();
   }
 
@@ -394,25 +487,29 @@ class CallRow {
 class WorkplaceRow {
   constructor(view, workplace) {
     this.view = view;
-    this.name = h("span", { className: "grow name" });
+    this.name = h("span", { className: "name grow ellipsis" });
     this.state = h("span", { className: "state" });
-    this.peer = h("span", { className: "secondary peer" });
+    this.peer = h("span", { className: "secondary peer grow ellipsis" });
     this.timer = h("span", { className: "timer secondary" });
+    this.peerRow = h("div", { className: "row peer-row" }, this.peer, this.timer);
     this.element = h(
       "li",
       { className: "workplace", dataset: { sipId: workplace.sip_id } },
-      h("div", { className: "row" }, icon("mdi:deskphone"), this.name, this.peer, this.state, this.timer),
+      h("div", { className: "row" }, icon("mdi:deskphone"), this.name, this.state),
+      this.peerRow,
     );
     this.update(workplace);
   }
 
   update(workplace) {
     const texts = this.view.card.texts;
-    this.name.textContent = workplace.name;
+    setText(this.name, workplace.name);
     this.state.className = `state ${workplace.state}`;
     this.state.textContent = texts.workplaceState[workplace.state] || workplace.state;
-    this.peer.textContent = workplace.state !== "idle" && workplace.peer ? workplace.peer : "";
-    if (workplace.state !== "idle" && workplace.since) {
+    const busy = workplace.state !== "idle";
+    setText(this.peer, busy && workplace.peer_display ? workplace.peer_display : "");
+    this.peerRow.hidden = !busy;
+    if (busy && workplace.since) {
       this.timer.dataset.since = workplace.since;
       this.timer.textContent = elapsed(workplace.since);
     } else {
@@ -515,7 +612,7 @@ class EntryView {
 
   update(entry, several) {
     const texts = this.card.texts;
-    this.title.textContent = entry.title;
+    setText(this.title, entry.title);
     this.title.hidden = !several;
     this.workplaces = entry.workplaces;
     const before = new Set(this.callRows.keys());
@@ -523,7 +620,7 @@ class EntryView {
     this.noCalls.hidden = entry.calls.length > 0;
     const hidden = (entry.active_calls || 0) - entry.calls.length;
     this.more.hidden = hidden <= 0;
-    this.more.textContent = hidden > 0 ? texts.more(hidden) : "";
+    this.more.textContent = hidden > 0 ? texts.more(formatCount(this.card.hass, hidden)) : "";
     reconcile(
       this.workplaceList,
       this.workplaceRows,
@@ -536,6 +633,10 @@ class EntryView {
       entry.workplaces.map((w) => ({ value: w.sip_id, label: w.name })),
     );
     if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
+    // A workplace renamed in the portal: the recent calls name it anew.
+    const names = JSON.stringify(entry.workplaces.map((w) => [w.sip_id, w.name]));
+    if (this.workplaceNames !== undefined && this.workplaceNames !== names) this.loadJournal();
+    this.workplaceNames = names;
   }
 
   async placeCall(ev) {
@@ -582,13 +683,11 @@ class EntryView {
   renderJournal(calls) {
     const texts = this.card.texts;
     const hass = this.card.hass;
-    const when = new Intl.DateTimeFormat(languageOf(hass), {
+    const when = dateTimeFormat(hass, {
       day: "numeric",
       month: "short",
       hour: "2-digit",
       minute: "2-digit",
-      // The profile's "server" time zone setting: Home Assistant's, else the browser's.
-      timeZone: hass?.locale?.time_zone === "server" ? hass.config?.time_zone : undefined,
     });
     this.history.replaceChildren(
       ...calls.map((call) => {
@@ -617,15 +716,25 @@ class EntryView {
           : null;
         return h(
           "li",
-          { className: call.missed ? "journal-call missed" : "journal-call" },
+          {
+            className: call.missed ? "journal-call missed" : "journal-call",
+            dataset: { callId: call.call_id },
+          },
           h(
             "div",
             { className: "row" },
             icon(call.missed ? "mdi:phone-missed" : DIRECTION_ICONS[call.direction] || "mdi:phone"),
             h(
               "span",
-              { className: "grow" },
-              `${party(call.caller_name, call.caller, texts)} → ${party(call.callee_name, call.callee, texts)}`,
+              {
+                className: "parties grow ellipsis",
+                title: `${inFull(call.caller_display, call.caller_number, texts)} → ${inFull(
+                  call.callee_display,
+                  call.callee_number,
+                  texts,
+                )}`,
+              },
+              `${shown(call.caller_display, texts)} → ${shown(call.callee_display, texts)}`,
             ),
             call.missed ? h("span", { className: "badge-missed" }, texts.missed) : null,
             play,
@@ -633,9 +742,15 @@ class EntryView {
           h(
             "div",
             { className: "row secondary" },
-            Number.isNaN(started) ? "" : when.format(new Date(started)),
-            call.workplace ? ` · ${call.workplace_name || call.workplace}` : "",
-            call.duration ? ` · ${formatDuration(call.duration)}` : "",
+            h("span", { className: "when" }, Number.isNaN(started) ? "" : when.format(new Date(started))),
+            call.workplace_display
+              ? h(
+                  "span",
+                  { className: "workplace ellipsis", title: call.workplace_display },
+                  call.workplace_display,
+                )
+              : null,
+            call.duration ? h("span", { className: "timer" }, formatDuration(call.duration)) : null,
           ),
           audio,
         );

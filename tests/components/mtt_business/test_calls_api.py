@@ -77,6 +77,7 @@ async def test_picture_at_subscribe(
                         "name": "Ресепшн",
                         "state": "idle",
                         "peer": None,
+                        "peer_display": None,
                         "since": None,
                     },
                     {
@@ -84,6 +85,7 @@ async def test_picture_at_subscribe(
                         "name": "Менеджер Иван",
                         "state": "idle",
                         "peer": None,
+                        "peer_display": None,
                         "since": None,
                     },
                     # A workplace without a name in the portal is named by its SIP ID.
@@ -92,6 +94,7 @@ async def test_picture_at_subscribe(
                         "name": UNNAMED,
                         "state": "idle",
                         "peer": None,
+                        "peer_display": None,
                         "since": None,
                     },
                 ],
@@ -132,11 +135,17 @@ async def test_a_call_appears_moves_and_ends(
         "workplace": RECEPTION,
         "workplace_name": "Ресепшн",
         "started": call["started"],
+        # As people read them: the card shows these, formats nothing itself.
+        "caller_display": "+7 916 123-45-67",
+        "caller_number": "+7 916 123-45-67",
+        "callee_display": "+7 499 649-78-03",
+        "callee_number": "+7 499 649-78-03",
     }
     # A moment the card's timer can count from, wherever the browser is.
     assert datetime.fromisoformat(call["started"]).tzinfo is not None
     reception = _workplaces(ringing)[RECEPTION]
     assert reception["peer"] == CALLER
+    assert reception["peer_display"] == "+7 916 123-45-67"
     assert reception["since"] is not None
 
     await sim.answer(call_id)
@@ -163,6 +172,62 @@ async def test_a_call_appears_moves_and_ends(
     ended = await _picture_until(ws, lambda p: not p["entries"][0]["calls"])
     assert {w["state"] for w in _workplaces(ended).values()} == {"idle"}
     assert ended["entries"][0]["active_calls"] == 0
+
+
+async def test_names_not_sip_ids_and_formatted_numbers(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """An outgoing call from a named workplace: the caller is the workplace's name
+    (its SIP ID nowhere people read), the number is formatted; a contact of the
+    phone book is named, at the call and at the workplace it rings."""
+    ws = await hass_ws_client(hass)
+    await _subscribe(ws)
+    await hass.services.async_call(
+        "mtt_business",
+        "make_call",
+        {"caller_id": RECEPTION, "callee_id": "89161234567"},
+        blocking=True,
+    )
+    dialing = await _picture_until(ws, lambda p: p["entries"][0]["calls"])
+    (call,) = dialing["entries"][0]["calls"]
+    assert call["caller"] == RECEPTION  # the raw values stay as they were
+    assert call["caller_display"] == "Ресепшн"
+    assert call["caller_number"] is None
+    assert call["callee_display"] == "+7 916 123-45-67"
+    assert call["callee_number"] == "+7 916 123-45-67"
+    shown = [
+        str(value)
+        for key, value in call.items()
+        if key.endswith(("_display", "_number")) or key == "workplace_name"
+    ]
+    assert not [text for text in shown if RECEPTION in text or "+7916" in text]
+    reception = _workplaces(dialing)[RECEPTION]
+    assert reception["peer_display"] == "+7 916 123-45-67"
+    await hass.services.async_call(
+        "mtt_business", "terminate_call", {"call_id": call["call_id"]}, blocking=True
+    )
+    await _picture_until(ws, lambda p: not p["entries"][0]["calls"])
+
+    await hass.services.async_call(
+        "mtt_business",
+        "set_contacts",
+        {"contacts": {"8 916 123-45-67": "Иван Петров, ООО Ромашка"}},
+        blocking=True,
+    )
+    await simulator.simulator.start_incoming_call("79161234567", EXTERNAL)
+    ringing = await _picture_until(
+        ws, lambda p: _workplaces(p)[RECEPTION]["state"] == "ringing"
+    )
+    (call,) = ringing["entries"][0]["calls"]
+    assert call["caller_display"] == "Иван Петров, ООО Ромашка"
+    assert call["caller_number"] == "+7 916 123-45-67"
+    assert call["callee_display"] == "+7 499 649-78-03"
+    assert _workplaces(ringing)[RECEPTION]["peer_display"] == (
+        "Иван Петров, ООО Ромашка"
+    )
 
 
 async def test_unknown_entry_is_refused(

@@ -71,7 +71,12 @@ async def test_incoming_call_answered(
         "workplace",
         "workplace_name",
         "started",
+        "caller_display",
+        "caller_number",
+        "callee_display",
+        "callee_number",
     }
+    assert calls[0]["caller_display"] == "+7 916 123-45-67"
     reception = hass.states.get(RECEPTION_STATE)
     assert reception.state == "ringing"
     assert reception.attributes["peer"] == "+79161234567"
