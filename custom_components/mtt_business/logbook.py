@@ -57,7 +57,10 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     workplace = data.get("workplace_name") or data.get("workplace") or "?"
     duration = data.get("duration")
     if isinstance(duration, int) and duration >= 60:
-        length = template("minutes").format(minutes=round(duration / 60))
+        minutes, seconds = divmod(duration, 60)
+        length = template("minutes_seconds" if seconds else "minutes").format(
+            minutes=minutes, seconds=seconds
+        )
     else:
         length = template("seconds").format(seconds=duration or 0)
     values = {

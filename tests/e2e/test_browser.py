@@ -44,7 +44,7 @@ from .calls_card import DASHBOARD_PATH, add_card_to_a_new_dashboard, follow_a_ca
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 BANNER_END = "develop: Home Assistant pid"
-FIRST_LINE = "incoming call from +7 916 123-45-67 to +7 499 649-78-03"
+FIRST_LINE = "incoming call: +7 916 123-45-67 → +7 499 649-78-03"
 """A call's first logbook line: it starts on its parking leg, at the number dialled."""
 PIDS = re.compile(r"Home Assistant pid (\d+), simulator pid (\d+)")
 
