@@ -19,6 +19,10 @@ CALL = EventEntityDescription(
     key="call",
     translation_key="call",
     event_types=[event.value for event in CallEvent],
+    # Home Assistant's logbook writes a bare line for every change of an event
+    # entity, and the `mtt_business_call` line (with the names) already tells each
+    # call step, on this entity: enabled, it would double the logbook.
+    entity_registry_enabled_default=False,
 )
 
 
