@@ -41,9 +41,11 @@ def async_call_entity_id(
 def async_call_targets(
     hass: HomeAssistant, entry: MttBusinessConfigEntry, workplace: str | None
 ) -> dict[str, str]:
-    """`entity_id` (the PBX's Call entity) and `device_id` (the call's workplace's
-    device, else the PBX's) for a call event's data; what is not registered is left
-    out."""
+    """The `entity_id` and `device_id` of a call event's data.
+
+    `entity_id` is the PBX's Call entity, `device_id` the device of the call's
+    workplace (else the PBX's); what is not registered is left out.
+    """
     registry = er.async_get(hass)
     targets: dict[str, str] = {}
     if pbx_call := async_call_entity_id(hass, entry, None):

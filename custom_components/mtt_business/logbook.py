@@ -19,8 +19,8 @@ from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
 
 from .api.phone_number import format_number
-from .call_view import EVENT_CALL
 from .call_targets import async_call_entity_id
+from .call_view import EVENT_CALL
 from .const import DOMAIN
 from .logbook_texts import logbook_template
 

@@ -241,7 +241,8 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
 
             await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
             await page.get_by_text("MTT Business virtual PBX").first.wait_for()
-            for name in ("Active calls", "Last call", "Call"):
+            # (Last call and the Call event entities are disabled by default.)
+            for name in ("Active calls", "Calls today", "Talk time today"):
                 await page.get_by_text(name, exact=True).first.wait_for()
             await page.screenshot(path=str(tmp_path / "device.png"))
 
@@ -263,7 +264,7 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await _wait_for_logbook(running, session, FIRST_LINE, "is ready")
             await page.goto(f"{instance.ha_url}/logbook")
             await page.get_by_text(
-                "the recording of the call from +7 916 123-45-67 is ready"
+                "the recording is ready: +7 916 123-45-67 → +7 499 649-78-03"
             ).wait_for()
             await page.screenshot(path=str(tmp_path / "logbook.png"))
             started = page.get_by_text(re.compile(re.escape(FIRST_LINE) + "$"))
@@ -286,7 +287,11 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await _log_in(page, instance)
             await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
             await page.get_by_text("Виртуальная АТС МТТ Бизнес").first.wait_for()
-            for name in ("Активные вызовы", "Последний вызов", "Вызов"):
+            for name in (
+                "Активные вызовы",
+                "Вызовов сегодня",
+                "Время разговоров сегодня",
+            ):
                 await page.get_by_text(name, exact=True).first.wait_for()
             await page.screenshot(path=str(tmp_path / "device-ru.png"))
             await page.goto(f"{instance.ha_url}/{DASHBOARD_PATH}/0")

@@ -136,14 +136,16 @@ async def test_a_call_is_one_logbook_line_per_step(
     assert {line["entity_id"] for line in call_lines} <= disabled.keys()
 
 
-async def test_the_device_pages_show_their_calls(
+async def test_device_pages_and_a_logbook_card_show_the_calls(
     hass: HomeAssistant,
     config_entry: ConfigEntry,
     simulator: SimulatorServer,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """The workplace's device page and the PBX's list the call's lines, as the
-    frontend asks for them (the device's entities, enabled or not, and the device)."""
+    frontend asks for them (the device's entities, enabled or not, and the device);
+    so does a logbook card on the PBX's Call entity (the frontend sends a card's
+    entity as it is, enabled or not)."""
     devices = dr.async_get(hass)
     registry = er.async_get(hass)
     (reception,) = (
@@ -177,3 +179,12 @@ async def test_the_device_pages_show_their_calls(
             assert messages == LINES[1:], device.name
         else:
             assert messages == LINES, device.name
+
+    # The README's logbook card: its target, the PBX's Call entity (disabled).
+    pbx_call = registry.async_get_entity_id(
+        "event", DOMAIN, f"{config_entry.unique_id}_call"
+    )
+    assert pbx_call is not None
+    assert registry.async_get(pbx_call).disabled  # type: ignore[union-attr]
+    lines = await _lines(hass, hass_ws_client, start, entity_ids=[pbx_call])
+    assert [_text(line) for line in lines] == LINES

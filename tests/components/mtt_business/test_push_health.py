@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
-from freezegun.api import FrozenDateTimeFactory
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
