@@ -9,6 +9,8 @@ The lines are read as the frontend reads them, with `logbook/get_events`.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.components.recorder import Recorder
@@ -18,10 +20,12 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import async_mock_service
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+import yaml
 
 from custom_components.mtt_business.const import DOMAIN
 
@@ -30,6 +34,7 @@ from .conftest import SimulatorServer, async_settle, collect_call_events
 CALLER = "79161234567"
 EXTERNAL = "74996497803"
 RECEPTION = "883140777716581"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 LINES = [
     "incoming call: +7 916 123-45-67 → +7 499 649-78-03",
@@ -188,3 +193,55 @@ async def test_device_pages_and_a_logbook_card_show_the_calls(
     assert registry.async_get(pbx_call).disabled  # type: ignore[union-attr]
     lines = await _lines(hass, hass_ws_client, start, entity_ids=[pbx_call])
     assert [_text(line) for line in lines] == LINES
+
+
+def _readme_automations() -> list[dict[str, Any]]:
+    """The automations of the README's *Automations* section, as written there."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Automations", 1)[1].split("\n## ", 1)[0]
+    automations: list[dict[str, Any]] = []
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL):
+        automations += yaml.safe_load(block)["automation"]
+    return automations
+
+
+async def test_the_readme_automations_work_in_a_default_install(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """With the entities a fresh install enables, each README automation acts: the
+    lamp blinks when the reception rings, a missed call is notified, each call is
+    logged."""
+    automations = _readme_automations()
+    assert len(automations) == 3
+    lamp = async_mock_service(hass, "light", "turn_on")
+    notified = async_mock_service(hass, "notify", "notify")
+    assert await async_setup_component(hass, "automation", {"automation": automations})
+    start = dt_util.utcnow()
+
+    await _documented_call(hass, simulator)  # rings at Reception, answered
+    assert [call.data["entity_id"] for call in lamp] == [["light.reception_lamp"]]
+    assert notified == []
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call(CALLER, EXTERNAL)  # rings, nobody answers
+    await async_settle(hass, simulator)
+    await sim.hang_up(call_id)
+    await async_settle(hass, simulator)
+
+    assert len(lamp) == 2
+    (missed,) = notified
+    assert missed.data == {
+        "title": "Missed call",
+        "message": "+79161234567 called +74996497803",
+    }
+    logged = [
+        line["message"]
+        for line in await _lines(hass, hass_ws_client, start)
+        if line.get("name") == "Calls"
+    ]
+    assert logged == [
+        "incoming +79161234567 → +74996497803, 0 s",
+        "incoming +79161234567 → +74996497803, 0 s (missed)",
+    ]
