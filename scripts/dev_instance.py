@@ -200,13 +200,8 @@ def prepare(
             for domain in CONFIG_DOMAINS
             if domain not in ("logbook", "logger")
         )
-        + f"""# Each call step is one logbook line, the integration's (with the caller and
-# the workplace): the Call event entities' own lines would repeat it for the PBX
-# and for the workplace (README: Known limitations).
+        + f"""# The logbook as a default install has it: one line per call step.
 logbook:
-  exclude:
-    entity_globs:
-      - event.*_call
 logger:
   default: warning
   logs:

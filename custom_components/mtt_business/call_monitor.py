@@ -17,6 +17,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
+from .call_targets import async_call_targets
 from .call_tracker import CallTracker, CallUpdate, TrackedCall
 from .call_view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
@@ -137,7 +138,8 @@ class CallMonitor:
     @callback
     def async_announce(self, view: CallView) -> None:
         """Fire the `mtt_business_call` event of a view (e.g. a routing failure)."""
-        self.hass.bus.async_fire(EVENT_CALL, view.event_data())
+        targets = async_call_targets(self.hass, self.entry, view.call.workplace)
+        self.hass.bus.async_fire(EVENT_CALL, view.event_data() | targets)
 
     @callback
     def _async_announce(self, update: CallUpdate) -> None:

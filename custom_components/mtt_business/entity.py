@@ -118,8 +118,13 @@ class PushHealthEntity(PushFedEntity):
         """Write the state when the pushes' figures or problems change."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._push_health.async_add_listener(self.async_write_ha_state)
+            self._push_health.async_add_listener(self._async_push_health_changed)
         )
+
+    @callback
+    def _async_push_health_changed(self) -> None:
+        """The pushes' figures or problems changed: write the state."""
+        self.async_write_ha_state()
 
 
 class CallCounterEntity(PushFedEntity):

@@ -8,6 +8,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .call_targets import CALL_KEY
 from .call_tracker import CallEvent
 from .call_view import EVENT_ATTRIBUTES, CallView
 from .data import MttBusinessConfigEntry
@@ -16,9 +17,13 @@ from .entity import CallEntity, async_add_workplace_entities
 PARALLEL_UPDATES = 0
 
 CALL = EventEntityDescription(
-    key="call",
+    key=CALL_KEY,
     translation_key="call",
     event_types=[event.value for event in CallEvent],
+    # Home Assistant's logbook writes a bare line for every change of an event
+    # entity, and the `mtt_business_call` line (with the names) already tells each
+    # call step, on this entity: enabled, it would double the logbook.
+    entity_registry_enabled_default=False,
 )
 
 

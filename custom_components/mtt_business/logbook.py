@@ -17,13 +17,11 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 
 from .api.phone_number import format_number
+from .call_targets import async_call_entity_id
 from .call_view import EVENT_CALL
 from .const import DOMAIN
-from .devices import entity_unique_id
-from .event import CALL
 from .logbook_texts import logbook_template
 
 ICONS = {
@@ -57,7 +55,10 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     workplace = data.get("workplace_name") or data.get("workplace") or "?"
     duration = data.get("duration")
     if isinstance(duration, int) and duration >= 60:
-        length = template("minutes").format(minutes=round(duration / 60))
+        minutes, seconds = divmod(duration, 60)
+        length = template("minutes_seconds" if seconds else "minutes").format(
+            minutes=minutes, seconds=seconds
+        )
     else:
         length = template("seconds").format(seconds=duration or 0)
     values = {
@@ -95,16 +96,10 @@ def call_icon(data: Mapping[str, Any]) -> str:
 def call_entity_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
     """The Call event entity the line belongs to: the workplace's, else the PBX's."""
     entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
-    if entry is None:
+    if entry is None or entry.domain != DOMAIN:
         return None
-    registry = er.async_get(hass)
-    unique_ids = [entity_unique_id(entry, CALL.key)]
-    if workplace := data.get("workplace"):
-        unique_ids.insert(0, entity_unique_id(entry, CALL.key, str(workplace)))
-    for unique_id in unique_ids:
-        if entity_id := registry.async_get_entity_id("event", DOMAIN, unique_id):
-            return entity_id
-    return None
+    workplace = data.get("workplace")
+    return async_call_entity_id(hass, entry, str(workplace) if workplace else None)
 
 
 @callback

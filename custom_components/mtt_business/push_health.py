@@ -13,8 +13,9 @@ do not arrive:
 Either one turns the entry's Push delivery problem sensor on and raises a repair
 issue (`issues.py`); a push that arrives clears the first, a Redirect URI that
 matches again (or a confirmed new one) the second. Counting a push costs an integer
-increment and a clock read: the entities that show it write at most every
-`PUSH_HEALTH_WRITE_COOLDOWN` seconds.
+increment and a clock read: the entities that show it are told at most every
+`PUSH_HEALTH_WRITE_COOLDOWN` seconds (and Last push, disabled by default, writes at
+most once a minute: `sensor.py`).
 """
 
 from __future__ import annotations

@@ -101,8 +101,12 @@ COUNTERS = (
         key="talk_time_today",
         translation_key="talk_time_today",
         device_class=SensorDeviceClass.DURATION,
+        # Shown in whole seconds ("23 s"): Home Assistant's frontend writes a
+        # duration in minutes as minutes and seconds rounded down from the converted
+        # value (31 s: "0m 30s"; with a display precision of 0: "0m"). An install
+        # that shows minutes keeps them, and its statistics their unit (a unit Home
+        # Assistant converts: no repair); its entity settings switch it to seconds.
         native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda counts: counts.talk_time_today,
@@ -143,6 +147,7 @@ ACTIVE_CALLS = CallSummaryDescription(
 CALL_STATE = CallSummaryDescription(
     key="call_state",
     translation_key="call_state",
+    entity_registry_enabled_default=False,
     device_class=SensorDeviceClass.ENUM,
     options=[state.value for state in WorkplaceCallState],
     value_fn=lambda monitor, sip_id: (
@@ -155,7 +160,12 @@ LAST_CALL = SensorEntityDescription(
     key="last_call",
     translation_key="last_call",
     device_class=SensorDeviceClass.TIMESTAMP,
+    entity_registry_enabled_default=False,
 )
+"""Call state and Last call change with call steps, and Home Assistant's logbook
+writes a line for each change ("Call state changed to Ringing") between the
+`mtt_business_call` lines that tell the same step with names: disabled by default,
+so that a default install's logbook has one line per call step."""
 TERMINALS = DirectorySensorDescription(
     key="terminals",
     translation_key="terminals",
@@ -170,8 +180,12 @@ LAST_PUSH = PushHealthDescription(
     translation_key="last_push",
     device_class=SensorDeviceClass.TIMESTAMP,
     entity_category=EntityCategory.DIAGNOSTIC,
+    # It changes with every push: one logbook line and one recorded state each.
+    entity_registry_enabled_default=False,
     value_fn=lambda health: health.last_push,
 )
+LAST_PUSH_WRITE_COOLDOWN = 60.0
+"""Seconds between two writes of Last push (at once after a quiet minute)."""
 PUSHES_RECEIVED = PushHealthDescription(
     key="pushes_received",
     translation_key="pushes_received",
@@ -193,7 +207,7 @@ async def async_setup_entry(
         [
             CallSummarySensor(directory, monitor, ACTIVE_CALLS),
             LastCallSensor(directory, monitor, LAST_CALL),
-            PushHealthSensor(directory, data.push_health, LAST_PUSH),
+            LastPushSensor(directory, data.push_health, LAST_PUSH),
             PushHealthSensor(directory, data.push_health, PUSHES_RECEIVED),
             *(
                 CallCounterSensor(directory, data.call_counters, description)
@@ -363,6 +377,49 @@ class PushHealthSensor(PushHealthEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """The figure."""
         return self.entity_description.value_fn(self._push_health)
+
+
+class LastPushSensor(PushHealthSensor, RestoreSensor):
+    """When the last push came: written at most once a minute, kept across restarts.
+
+    A write comes at once after a quiet minute; during a busy minute the newest
+    time is written at its end. After a restart the time from before it stays until
+    the next push: pushes did not break because Home Assistant restarted.
+    """
+
+    _restored: datetime | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Restore the last push; write through a one-minute debouncer."""
+        self._writer = Debouncer(
+            self.hass,
+            _LOGGER,
+            cooldown=LAST_PUSH_WRITE_COOLDOWN,
+            immediate=True,
+            function=self._async_write_push,
+        )
+        self.async_on_remove(self._writer.async_shutdown)
+        data = await self.async_get_last_sensor_data()
+        if data is not None and isinstance(data.native_value, datetime):
+            self._restored = data.native_value
+        await super().async_added_to_hass()
+
+    @callback
+    @override
+    def _async_push_health_changed(self) -> None:
+        """A push came: write now, or at the end of the minute."""
+        self._writer.async_schedule_call()
+
+    @callback
+    def _async_write_push(self) -> None:
+        self.async_write_ha_state()
+
+    @property
+    @override
+    def native_value(self) -> datetime | None:
+        """The last push since the start, else the one from before the restart."""
+        return self._push_health.last_push or self._restored
 
 
 class CallCounterSensor(CallCounterEntity, SensorEntity):

@@ -7,10 +7,11 @@ URI and the push receiver), the simulator's OAuth server, API and pushes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient, TestServer
@@ -46,6 +47,24 @@ _EXTERNAL = "74996497803"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load our integration."""
+
+
+@pytest.fixture(autouse=True)
+def every_entity_enabled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every entity enabled, also those a default install has disabled (the Call
+    event entities, Call state, Last call, Last push: see sensor.py and event.py).
+
+    `@pytest.mark.default_entities` keeps the default, as a fresh install has it.
+    """
+    if "default_entities" in request.keywords:
+        yield
+        return
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
@@ -93,9 +94,42 @@ async def test_calls_are_counted_at_the_pbx_and_the_workplace(
     await _missed_call(hass, simulator)
     missed, calls, missed_today, talk = _counts(hass, config_entry)
     assert (missed, calls, missed_today) == ("2", "3", "2")
-    assert 2.4 <= float(talk) <= 2.6  # minutes (150 s)
+    assert 149 <= float(talk) <= 151  # seconds
     assert _counts(hass, config_entry, RECEPTION)[:3] == ("2", "3", "2")
     assert _counts(hass, config_entry, IVAN)[:3] == ("0", "0", "0")
+
+
+async def test_short_talks_show_in_seconds(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Talks of 15 s and 8 s: "23 s", not "0m" (minutes rounded to 0 places).
+
+    An install from before keeps its display in minutes, and so the unit of its
+    long-term statistics (the native unit stays seconds).
+    """
+    talk = entity_id_of(hass, config_entry, "sensor", "talk_time_today")
+    await _answered_call(hass, simulator, 15)
+    await _answered_call(hass, simulator, 8)
+    state = hass.states.get(talk)
+    assert state is not None
+    assert (state.state, state.attributes["unit_of_measurement"]) == ("23", "s")
+    assert state.attributes["state_class"] == "total_increasing"
+    registry = er.async_get(hass)
+    registered = registry.async_get(talk)
+    assert registered is not None
+    # The frontend writes the state with this many decimals: "23 s".
+    assert registered.options["sensor"]["suggested_display_precision"] == 0
+
+    # As an install from before this change registered it: minutes.
+    registry.async_update_entity_options(
+        talk, "sensor.private", {"suggested_unit_of_measurement": "min"}
+    )
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get(talk)
+    assert state is not None
+    assert state.attributes["unit_of_measurement"] == "min"
+    assert float(state.state) * 60 == pytest.approx(23)
 
 
 async def test_missed_calls_are_marked_seen(

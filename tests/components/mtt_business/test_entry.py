@@ -199,7 +199,7 @@ async def test_diagnostics_hide_secrets(
                 "workplace_name": "Reception",
                 "duration": 180,
             },
-            "incoming call from +7 912 123-45-67 answered at Reception, 3 min",
+            "incoming call ended: +7 912 123-45-67, answered at Reception, 3 min",
         ),
         (
             "ru",
@@ -210,7 +210,7 @@ async def test_diagnostics_hide_secrets(
                 "workplace_name": "Ресепшн",
                 "duration": 42,
             },
-            "входящий вызов с +7 912 123-45-67 принят на рабочем месте «Ресепшн», 42 с",
+            "входящий вызов завершён: +7 912 123-45-67, принят на рабочем месте «Ресепшн», 42 с",
         ),
         (
             "en",
@@ -220,7 +220,7 @@ async def test_diagnostics_hide_secrets(
                 "caller": "+79121234567",
                 "callee": "+74996497803",
             },
-            "missed call from +7 912 123-45-67 to +7 499 649-78-03",
+            "missed call: +7 912 123-45-67 → +7 499 649-78-03",
         ),
         (
             "en",
@@ -230,12 +230,12 @@ async def test_diagnostics_hide_secrets(
                 "workplace": "883140582526566",
                 "callee": "+79219462761",
             },
-            "outgoing call from 883140582526566 to +7 921 946-27-61",
+            "outgoing call: 883140582526566 → +7 921 946-27-61",
         ),
         (
             "en",
             {"state": "recorded", "caller": None},
-            "the recording of the call from ? is ready",
+            "the recording is ready: ? → ?",
         ),
         ("en", {"state": "weird"}, "call event"),
         (
@@ -248,7 +248,7 @@ async def test_diagnostics_hide_secrets(
                 "workplace": "883140777716581",
                 "workplace_name": "Ресепшн",
             },
-            "входящий вызов с +7 916 123-45-67 на Ресепшн",
+            "входящий вызов: +7 916 123-45-67 → Ресепшн",
         ),
         (
             "ru",
@@ -257,7 +257,7 @@ async def test_diagnostics_hide_secrets(
                 "caller": "+79121234567",
                 "routing_error": "400: Call leg not found",
             },
-            "не удалось направить вызов с +7 912 123-45-67 (400: Call leg not found); его распределяет ВАТС",
+            "не удалось направить вызов: +7 912 123-45-67 (400: Call leg not found); его распределяет ВАТС",
         ),
     ],
 )

@@ -55,9 +55,9 @@ async def test_a_known_caller_is_named_everywhere(
     await async_settle(hass, simulator)
     answered = next(e.data for e in events if e.data["state"] == "connected")
     line = describe_call(logbook_template("en"), answered)
-    assert line == (f"incoming call from {name} (+7 916 123-45-67) answered at Ресепшн")
-    assert describe_call(logbook_template("ru"), answered).startswith(
-        f"входящий вызов с {name} (+7 916 123-45-67)"
+    assert line == f"incoming call: {name} (+7 916 123-45-67), answered at Ресепшн"
+    assert describe_call(logbook_template("ru"), answered) == (
+        f"входящий вызов: {name} (+7 916 123-45-67), принят на рабочем месте «Ресепшн»"
     )
     await sim.hang_up(call_id)
     await async_settle(hass, simulator)

@@ -5,20 +5,25 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_restore_state_shutdown_restart,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.push_health import PUSH_HEALTH_WRITE_COOLDOWN
 
-from .conftest import HomeAssistantServer, SimulatorServer, entity_id_of
+from .conftest import HomeAssistantServer, SimulatorServer, async_settle, entity_id_of
 
 RECEPTION = "883140777716581"
 
@@ -83,6 +88,63 @@ async def test_push_figures_follow_the_pushes(
     await _advance(hass, PUSH_HEALTH_WRITE_COOLDOWN + 1)
     assert hass.states.get(pushes).state == str(len(sim.pushes))
     assert hass.states.get(last).state >= first  # (a timestamp in whole seconds)
+
+
+@pytest.mark.freeze_time("2026-03-02T09:00:00+00:00", ignore=["aiohttp.web_log"])
+async def test_last_push_is_written_once_a_minute_and_kept_across_restarts(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Last push changes with every push: it is written at once after a quiet
+    minute, else at the end of the minute with the newest time; and after a restart
+    it shows the push from before, not Unknown."""
+    last = entity_id_of(hass, config_entry, "sensor", "last_push")
+    start = dt_util.utcnow()
+    written: list[str] = []
+
+    @callback
+    def _written(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None:
+            written.append(state.state)
+
+    async_track_state_change_event(hass, [last], _written)
+
+    async def _tick(seconds: float) -> None:
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    sim = simulator.simulator
+    sim.scenario.ring_timeout = 10**6
+    call_id = await sim.start_incoming_call("79161234567", "74996497803")
+    await async_settle(hass, simulator)
+    assert written == [start.isoformat()]  # the first push: at once
+
+    await _tick(20)
+    await sim.answer(call_id)
+    await async_settle(hass, simulator)
+    await _tick(PUSH_HEALTH_WRITE_COOLDOWN + 1)
+    assert written == [start.isoformat()]  # 31 s after the last write: not yet
+    await _tick(30)
+    answered = (start + timedelta(seconds=20)).isoformat()
+    assert written == [start.isoformat(), answered]  # the newest, after the minute
+
+    await _tick(120)  # a quiet minute (and more): the next push is written at once
+    await sim.hang_up(call_id)
+    await async_settle(hass, simulator)
+    ended = (start + timedelta(seconds=181)).isoformat()
+    assert written == [start.isoformat(), answered, ended]
+
+    # A restart: the states saved at the stop are loaded at the start.
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await async_mock_restore_state_shutdown_restart(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(last).state == ended
+    pushes = entity_id_of(hass, config_entry, "sensor", "pushes_received")
+    assert hass.states.get(pushes).state == "0"  # (since Home Assistant started)
 
 
 async def test_a_call_without_pushes_raises_a_repair_that_clears(
