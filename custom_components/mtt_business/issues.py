@@ -91,30 +91,24 @@ def async_check_redirect_uri(
     simulated = settings != ProviderSettings()
     if url is not None and (simulated or meets_provider_requirements(url)):
         ir.async_delete_issue(hass, DOMAIN, EXTERNAL_URL)
-    elif simulated:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            EXTERNAL_URL,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="external_url_missing_simulator",
-            translation_placeholders={
-                "url": redirect_uri.path,
-                "simulator": settings.api_url,
-            },
-        )
     else:
+        if simulated:
+            key = "external_url_missing_simulator"
+            placeholders = {"url": redirect_uri.path, "simulator": settings.api_url}
+        elif url is None:
+            key = "external_url_missing"
+            placeholders = {"url": redirect_uri.path}
+        else:
+            key = "external_url_not_https"
+            placeholders = {"url": url}
         ir.async_create_issue(
             hass,
             DOMAIN,
             EXTERNAL_URL,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key=(
-                "external_url_missing" if url is None else "external_url_not_https"
-            ),
-            translation_placeholders={"url": redirect_uri.path if url is None else url},
+            translation_key=key,
+            translation_placeholders=placeholders,
         )
     registered = entry.data.get(CONF_REDIRECT_URI)
     changed = url is not None and registered is not None and registered != url
