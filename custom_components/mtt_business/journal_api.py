@@ -26,6 +26,7 @@ import probatio as vol
 
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .url_guard import playable_url
 from .websocket_error import async_send_error
 
 DEFAULT_LIMIT: Final = 50
@@ -74,5 +75,12 @@ async def websocket_list_journal(
         return
     calls, following = entry.runtime_data.journal.page(msg.get("before"), msg["limit"])
     connection.send_result(
-        msg["id"], {"calls": [call.as_dict() for call in calls], "next": following}
+        msg["id"],
+        {
+            "calls": [
+                call.as_dict() | {"record_url": playable_url(hass, call.record_url)}
+                for call in calls
+            ],
+            "next": following,
+        },
     )

@@ -42,6 +42,7 @@ from .recording_archive import (
     media_folder,
     recording_file,
 )
+from .url_guard import playable_url
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {"missed": "missed"},
@@ -138,8 +139,9 @@ class CallRecordingsSource(MediaSource):
             return PlayMedia(
                 f"{RECORDINGS_URL}/{archived.as_posix()}", MIME_TYPE, path=path
             )
-        if record.record_url is not None and self._provider_keeps(record):
-            return PlayMedia(record.record_url, MIME_TYPE)
+        link = playable_url(self.hass, record.record_url)
+        if link is not None and self._provider_keeps(record):
+            return PlayMedia(link, MIME_TYPE)
         raise _error(Unresolvable, "recording_unavailable", call_id=call_id)
 
     # --- the tree ---------------------------------------------------------------
@@ -185,7 +187,10 @@ class CallRecordingsSource(MediaSource):
             media_content_type=MIME_TYPE,
             title=call_title(record, self.hass.config.language),
             can_play=record.recording is not None
-            or (record.record_url is not None and self._provider_keeps(record)),
+            or (
+                playable_url(self.hass, record.record_url) is not None
+                and self._provider_keeps(record)
+            ),
             can_expand=False,
         )
 
