@@ -22,8 +22,8 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-import probatio as vol
 
+from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .url_guard import playable_url

@@ -6,11 +6,11 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
+from custom_components.mtt_business.compat import vol
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.phone_book import PhoneBookCache
 
