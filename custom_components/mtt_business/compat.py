@@ -7,6 +7,8 @@ the integration imports these names from here and checks no version itself.
 
 from __future__ import annotations
 
+from homeassistant.helpers import device_registry as dr
+
 try:
     from homeassistant.exceptions import OAuth2TokenRequestBaseError
 except ImportError:  # older releases (2026.6): a failed token request is one class
@@ -35,9 +37,24 @@ except ImportError:  # older releases (2026.6): only the package has it
         StaticPathConfig,
     )
 
+
+def device_by_identifier(
+    registry: dr.DeviceRegistry, identifier: tuple[str, str], config_entry_id: str
+) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (main devices only)."""
+    if hasattr(registry, "async_get_device_by_identifier"):
+        return registry.async_get_device_by_identifier(identifier, config_entry_id)
+    # Older releases (2026.6): identifiers are unique across entries.
+    device = registry.async_get_device(identifiers={identifier})
+    if device is None or config_entry_id not in device.config_entries:
+        return None
+    return device
+
+
 __all__ = [
     "BinarySensorDeviceClass",
     "OAuth2TokenRequestBaseError",
     "StaticPathConfig",
+    "device_by_identifier",
     "vol",
 ]
