@@ -42,7 +42,6 @@ from aiohappyeyeballs import AddrInfoType
 import aiohttp
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver
-from aiohttp.resolver import DefaultResolver
 from homeassistant.const import EVENT_HOMEASSISTANT_CLOSE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -146,7 +145,7 @@ class LinkFetcher:
     def _guarded_session(self) -> aiohttp.ClientSession:
         if self._session is None:
             connector = aiohttp.TCPConnector(
-                resolver=self._resolver or DefaultResolver(),
+                resolver=self._resolver,  # None: aiohttp's own, closed with it
                 socket_factory=_public_socket,
                 # One address after the other, so that a refusal ends the attempt
                 # (happy eyeballs would only count it as a failed connection).

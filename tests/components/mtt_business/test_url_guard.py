@@ -39,6 +39,7 @@ from custom_components.mtt_business.settings import async_store_settings
 from custom_components.mtt_business.url_guard import (
     LinkFetcher,
     RefusedLinkError,
+    async_get_fetcher,
     is_public_address,
     playable_url,
 )
@@ -224,6 +225,17 @@ async def test_a_public_https_link_is_connected_to(
     with pytest.raises(aiohttp.ClientConnectorError):
         await _get(fetcher, "https://records.mtt.example/r1.mp3")
     assert connections.opened == [(PUBLIC, 443)]
+
+
+async def test_a_public_address_is_connected_to(
+    hass: HomeAssistant, connections: Connections
+) -> None:
+    """Home Assistant's own fetcher: a public address literal needs no resolver."""
+    fetcher = async_get_fetcher(hass)
+    assert async_get_fetcher(hass) is fetcher
+    with pytest.raises(aiohttp.ClientConnectorError):
+        await _get(fetcher, f"https://{PUBLIC}:8443/r1.mp3")
+    assert connections.opened == [(PUBLIC, 8443)]
 
 
 async def test_each_address_is_checked_as_connected_to(
