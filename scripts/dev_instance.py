@@ -227,9 +227,14 @@ mtt_business:
     # Home Assistant 2026.10 keeps the HTTP settings in storage: a `http:` block in
     # YAML becomes a "pending" trial that restarts Home Assistant after 5 minutes
     # unless a person confirms it. So the settings are written as confirmed.
-    from homeassistant.components.http.config import (  # noqa: PLC0415
-        HTTP_STORAGE_SCHEMA,
-    )
+    try:
+        from homeassistant.components.http.config import (  # noqa: PLC0415
+            HTTP_STORAGE_SCHEMA,
+        )
+    except ImportError:  # older releases (2026.6) read them from YAML, unconfirmed
+        HTTP_STORAGE_SCHEMA = dict  # noqa: N806  (the storage is then left unread)
+        with (config_dir / "configuration.yaml").open("a") as yaml:
+            yaml.write(f"http:\n  server_host: 127.0.0.1\n  server_port: {ha_port}\n")
 
     stable = {
         **HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": ha_port}),

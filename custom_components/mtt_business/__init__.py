@@ -10,7 +10,6 @@ from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, Platform
 from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     ImplementationUnavailableError,
     OAuth2Session,
@@ -121,7 +120,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     history = CallHistory(
         entry,
         journal,
-        RecordingArchive(hass, entry.entry_id, async_get_clientsession(hass)),
+        RecordingArchive(hass, entry.entry_id),
     )
     entry.async_on_unload(call_monitor.async_add_listener(history.async_on_call))
     entry.async_on_unload(call_monitor.async_add_listener(call_counters.async_count))

@@ -6,15 +6,13 @@ from typing import cast
 
 from aiohttp import ClientError, ClientResponseError
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import (
-    OAuth2TokenRequestBaseError,
-    OAuth2TokenRequestReauthError,
-)
+from homeassistant.exceptions import OAuth2TokenRequestReauthError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
 
 from . import const
 from .api import AbstractAuth, AuthenticationError, MttBusinessClient, TokenRefreshError
+from .compat import OAuth2TokenRequestBaseError
 from .issues import async_note_refresh_failed, async_note_refresh_worked
 from .settings import get_settings
 

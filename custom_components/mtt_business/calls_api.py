@@ -31,9 +31,9 @@ from homeassistant.config_entries import (
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-import probatio as vol
 
 from .call_view import LISTED_CALLS_LIMIT, CallView, party_display
+from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .websocket_error import async_send_error

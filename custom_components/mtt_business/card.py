@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Final
 
 from homeassistant.components.frontend import add_extra_js_url
-from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.core import HomeAssistant
 
+from .compat import StaticPathConfig
 from .const import DOMAIN
 
 CARD_FILE: Final = Path(__file__).parent / "frontend" / "mtt-business-card.js"

@@ -22,12 +22,13 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-import probatio as vol
 
 from .call_journal import JournalRecord
 from .call_view import display_fields
+from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .url_guard import playable_url
 from .websocket_error import async_send_error
 
 DEFAULT_LIMIT: Final = 50
@@ -83,12 +84,15 @@ async def websocket_list_journal(
     }
     connection.send_result(
         msg["id"],
-        {"calls": [journal_listing(call, names) for call in calls], "next": following},
+        {
+            "calls": [journal_listing(hass, call, names) for call in calls],
+            "next": following,
+        },
     )
 
 
 def journal_listing(
-    record: JournalRecord, workplace_names: dict[str, str]
+    hass: HomeAssistant, record: JournalRecord, workplace_names: dict[str, str]
 ) -> dict[str, Any]:
     """A journal record with its parties as people read them (`party_display`).
 
@@ -102,6 +106,7 @@ def journal_listing(
         names[workplace] = record.workplace_name
     routed_to = record.routed_to
     return record.as_dict() | {
+        "record_url": playable_url(hass, record.record_url),
         **display_fields(
             record.caller,
             record.callee,

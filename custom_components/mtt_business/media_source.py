@@ -19,6 +19,7 @@ id>`.
 from __future__ import annotations
 
 from datetime import date, datetime, time as daytime, timedelta
+from functools import partial
 from typing import Final, override
 
 from homeassistant.components.media_player.const import MediaClass
@@ -47,6 +48,7 @@ from .recording_archive import (
     media_folder,
     recording_file,
 )
+from .url_guard import playable_url
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -144,9 +146,11 @@ def _provider_keeps(record: JournalRecord) -> bool:
     return record.record_url is not None and dt_util.utcnow() - record.started < KEEP
 
 
-def playable(record: JournalRecord) -> bool:
-    """Whether a call has a recording to play: archived, or still kept by MTT."""
-    return record.recording is not None or _provider_keeps(record)
+def playable(hass: HomeAssistant, record: JournalRecord) -> bool:
+    """Whether a call can play: archived, or kept by MTT at a link for browsers."""
+    return record.recording is not None or (
+        _provider_keeps(record) and playable_url(hass, record.record_url) is not None
+    )
 
 
 class CallRecordingsSource(MediaSource):
@@ -208,8 +212,9 @@ class CallRecordingsSource(MediaSource):
             return PlayMedia(
                 f"{RECORDINGS_URL}/{archived.as_posix()}", MIME_TYPE, path=path
             )
-        if record.record_url is not None and _provider_keeps(record):
-            return PlayMedia(record.record_url, MIME_TYPE)
+        link = playable_url(self.hass, record.record_url)
+        if link is not None and _provider_keeps(record):
+            return PlayMedia(link, MIME_TYPE)
         call = call_label(record, self._language)
         if record.recording is not None:
             raise _error(Unresolvable, "recording_archive_missing", call=call)
@@ -265,7 +270,7 @@ class CallRecordingsSource(MediaSource):
             self._node(
                 f"{entry.entry_id}/{day.isoformat()}", day_title(day, self._language)
             )
-            for day in journal.days(playable)
+            for day in journal.days(partial(playable, self.hass))
         ]
 
     def _calls(self, entry: MttBusinessConfigEntry, day: date) -> BrowseMediaSource:
@@ -273,7 +278,11 @@ class CallRecordingsSource(MediaSource):
         node = self._node(
             f"{entry.entry_id}/{day.isoformat()}",
             day_title(day, self._language),
-            [self._call(entry, record) for record in calls if playable(record)],
+            [
+                self._call(entry, record)
+                for record in calls
+                if playable(self.hass, record)
+            ],
         )
         node.children_media_class = MediaClass.MUSIC
         return node
@@ -288,7 +297,7 @@ class CallRecordingsSource(MediaSource):
             media_class=MediaClass.MUSIC,
             media_content_type=MIME_TYPE,
             title=call_title(record, self._language),
-            can_play=playable(record),
+            can_play=playable(self.hass, record),
             can_expand=False,
         )
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
-import probatio as vol
 
 from .api.models import PbxDirectory
+from .compat import vol
 from .data import MttBusinessConfigEntry
 from .phone_book import PhoneBook
 

@@ -24,9 +24,9 @@ from homeassistant.helpers.selector import (
     TextSelector,
 )
 from homeassistant.helpers.translation import async_get_translations
-import probatio as vol
 
 from .api.phone_number import format_prefix
+from .compat import vol
 from .const import DOMAIN
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps

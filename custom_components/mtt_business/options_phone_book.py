@@ -21,9 +21,9 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import probatio as vol
 
 from .api.phone_number import format_prefix
+from .compat import vol
 from .options_base import CONF_REMOVE, CONF_TABLE, OptionsFlowBase
 from .phone_book import (
     CONF_CONTACTS,

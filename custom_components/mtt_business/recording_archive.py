@@ -18,6 +18,12 @@ is not asked for again; a 5xx, 429, time-out or broken connection is retried aft
 tasks of the entry: unloading it cancels them, and a cancelled download leaves no
 file behind.
 
+Only links that `url_guard` allows are fetched: `https`, to public addresses only
+(checked on each address connected to), at most 3 redirects, each checked the same
+way (the simulator's own origin when `configuration.yaml` names one). Any other link
+is refused at once, with one log line naming the link's scheme and host, and not
+asked for again; the journal keeps MTT's link either way.
+
 Archived recordings are served at `/api/mtt_business/recordings/<YYYY-MM-DD>/<file>`
 to signed-in users and to signed links (what a media player is given), from Home
 Assistant's start, so that a link given before a restart still plays.
@@ -43,6 +49,7 @@ from homeassistant.util import dt as dt_util
 from .call_journal import CallJournal, JournalRecord
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .url_guard import LinkFetcher, RefusedLinkError, async_get_fetcher
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -110,16 +117,16 @@ class RecordingArchive:
         self,
         hass: HomeAssistant,
         entry_id: str,
-        session: aiohttp.ClientSession,
         *,
+        fetcher: LinkFetcher | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         max_bytes: int = MAX_BYTES,
         timeout: aiohttp.ClientTimeout = TIMEOUT,
     ) -> None:
-        """Archive with `session` (Home Assistant's shared one)."""
+        """Archive through `fetcher` (by default Home Assistant's one)."""
         self._hass = hass
         self._entry_id = entry_id
-        self._session = session
+        self._fetcher = fetcher or async_get_fetcher(hass)
         self._retry_delays = tuple(retry_delays)
         self._max_bytes = max_bytes
         self._timeout = timeout
@@ -208,7 +215,7 @@ class RecordingArchive:
     async def _async_download(self, url: str, target: Path) -> None:
         """Stream the recording into `target`, whole or not at all."""
         try:
-            async with self._session.get(url, timeout=self._timeout) as response:
+            async with self._fetcher.async_get(url, timeout=self._timeout) as response:
                 status = response.status
                 if status in (404, 410):
                     raise _DownloadError(
@@ -225,6 +232,8 @@ class RecordingArchive:
                 if length is not None and length > self._max_bytes:
                     raise self._too_large(length)
                 await self._async_save(response.content, target)
+        except RefusedLinkError as err:
+            raise _DownloadError(f"the link is refused: {err}", again=False) from err
         except (aiohttp.ClientError, TimeoutError) as err:
             raise _DownloadError(repr(err), again=True) from err
 

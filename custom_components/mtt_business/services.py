@@ -16,12 +16,12 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-import probatio as vol
 
 from .api import MttBusinessError
 from .api.models import Leg
 from .api.phone_number import normalize_number
 from .call_counters import PBX
+from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .devices import identified_workplace

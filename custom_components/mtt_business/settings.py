@@ -15,9 +15,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
-import probatio as vol
 
 from .api.const import DEFAULT_API_URL, DEFAULT_OAUTH_URL
+from .compat import vol
 from .const import CONF_API_URL, CONF_OAUTH_URL, DOMAIN
 
 CONFIG_SCHEMA = vol.Schema(

@@ -541,6 +541,14 @@ def _body(info: str) -> bytes:
         ('"transportId": "10.0.0.1\\n:5070"', "transport_id"),
         ('"accountId": "7916\\u0000"', "account_id"),
         ('"urlRecord": "https://h/a\\r\\nb.mp3"', "record_url"),
+        ('"urlRecord": "javascript:alert(document.cookie)"', "record_url"),
+        ('"urlRecord": "JavaScript://%0aalert(1)"', "record_url"),
+        ('"urlRecord": "data:audio/mpeg;base64,SUQz"', "record_url"),
+        ('"urlRecord": "file:///etc/passwd"', "record_url"),
+        ('"urlRecord": "ftp://h/p.mp3"', "record_url"),
+        ('"urlRecord": "//h/p.mp3"', "record_url"),
+        ('"urlRecord": "https://"', "record_url"),
+        ('"urlRecord": 12345', "record_url"),
     ],
     ids=lambda value: value[:40],
 )
@@ -550,6 +558,16 @@ def test_values_out_of_bounds_are_dropped(info: str, field: str) -> None:
     assert isinstance(n, CallNotification)
     assert n.leg == Leg("x~1o", "t")
     assert getattr(n, field) is None
+
+
+@pytest.mark.parametrize(
+    "link", ["https://h/p.mp3?t=1", "HTTPS://H/p.mp3", "http://127.0.0.1:8124/r.mp3"]
+)
+def test_http_links_are_kept(link: str) -> None:
+    """`urlRecord` as an http(s) link is taken as sent (url_guard decides its use)."""
+    n = parse_notification_body(_body(f'"urlRecord": "{link}"'))
+    assert isinstance(n, CallNotification)
+    assert n.record_url == link
 
 
 def test_values_at_the_bounds_are_kept() -> None:

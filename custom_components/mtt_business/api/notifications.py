@@ -8,7 +8,9 @@ is parsed, before it can reach a state, an event or a log line. The bounds:
   `MAX_ID_LENGTH` (128) characters. Documented ids are at most ~60. An id sent as a
   JSON number is taken when it is an integer from 0 to `MAX_ID_NUMBER` (20 digits).
 - Free text (`displayName`, `reason`): at most `MAX_TEXT_LENGTH` (1,000) characters;
-  `urlRecord`: at most `MAX_URL_LENGTH` (2,048).
+  `urlRecord`: at most `MAX_URL_LENGTH` (2,048), and an `http` or `https` link
+  (`javascript:`, `data:` or any other scheme is dropped; which links are fetched
+  or offered to a browser is `url_guard`'s business).
 - Every string: no lone surrogates (`"\ud800"` in JSON decodes to one, and it
   cannot be encoded as UTF-8 for the recorder, the API or a log) and no NUL; ids
   and `urlRecord` must be printable (no line breaks or other control characters,
@@ -59,6 +61,7 @@ MAX_DURATION = 7 * 24 * 3600
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 QUOTE_LENGTH = 20
+_LINK_SCHEMES = frozenset({"http", "https"})
 
 
 def quote(value: object) -> str:
@@ -107,6 +110,15 @@ def _str(value: Any, limit: int = MAX_ID_LENGTH) -> str | None:
     if kind is int and 0 <= value <= MAX_ID_NUMBER:
         return str(value)
     return None
+
+
+def _link(value: Any) -> str | None:
+    """A link: an id-like string of at most `MAX_URL_LENGTH`, `http(s)://` only."""
+    link = _str(value, MAX_URL_LENGTH) if type(value) is str else None
+    if link is None:
+        return None
+    scheme, sep, rest = link.partition("://")
+    return link if sep and rest and scheme.lower() in _LINK_SCHEMES else None
 
 
 def _text(value: Any, limit: int = MAX_TEXT_LENGTH) -> str | None:
@@ -218,7 +230,7 @@ def _call(result: Any) -> CallNotification:
         transport_id=_str(info.get("transportId")),
         duration=_int(info.get("duration")),
         reason=_text(info.get("reason")),
-        record_url=_str(info.get("urlRecord"), MAX_URL_LENGTH),
+        record_url=_link(info.get("urlRecord")),
         account_id=_str(info.get("accountId")),
     )
 

@@ -12,7 +12,6 @@ from homeassistant.components.media_player import async_process_play_media_url
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -224,9 +223,7 @@ async def test_plays_the_archived_copy(
     record = call(1, _local(-1, 10, 42), record_url=f"{simulator.url}/records/r1.mp3")
     journal = config_entry.runtime_data.journal
     journal.add(record)
-    archive = RecordingArchive(
-        hass, config_entry.entry_id, async_get_clientsession(hass)
-    )
+    archive = RecordingArchive(hass, config_entry.entry_id)
     recording = await archive.async_archive(record)
     assert recording is not None
     journal.set_recording(record.call_id, recording)

@@ -12,7 +12,6 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 import pytest
 
@@ -61,12 +60,7 @@ async def archiving(hass: HomeAssistant, config_entry: ConfigEntry) -> ConfigEnt
 def _archive(
     hass: HomeAssistant, entry: ConfigEntry, **options: Any
 ) -> RecordingArchive:
-    return RecordingArchive(
-        hass,
-        entry.entry_id,
-        async_get_clientsession(hass),
-        **({"retry_delays": FAST} | options),
-    )
+    return RecordingArchive(hass, entry.entry_id, **({"retry_delays": FAST} | options))
 
 
 def _started() -> datetime:

@@ -16,6 +16,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.mtt_business.api.phone_number import normalize_prefix
+from custom_components.mtt_business.compat import device_by_identifier
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.routing import match_route
 from mtt_simulator.scenario import Scenario
@@ -301,8 +302,10 @@ async def test_blueprint_routes_a_persons_calls(
     transferred: bool,
 ) -> None:
     """The blueprint transfers a person's parked call to the manager's workplace."""
-    ivan = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"), config_entry.entry_id
+    ivan = device_by_identifier(
+        device_registry,
+        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"),
+        config_entry.entry_id,
     )
     assert ivan is not None
     hass.states.async_set("person.anna", "not_home", {"phone": phone})

@@ -6,11 +6,11 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
-import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
+from custom_components.mtt_business.compat import device_by_identifier, vol
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.phone_book import PhoneBookCache
 
@@ -57,8 +57,10 @@ async def test_make_call_from_a_workplace_device(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The device selector's value works, the number in any format, and the call id comes back."""
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{config_entry.unique_id}_{RECEPTION}"), config_entry.entry_id
+    device = device_by_identifier(
+        device_registry,
+        (DOMAIN, f"{config_entry.unique_id}_{RECEPTION}"),
+        config_entry.entry_id,
     )
     assert device is not None
     result = await _call(
@@ -260,8 +262,8 @@ async def test_devices_other_than_workplaces_are_refused(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The PBX device is no workplace; the error names the field and the value."""
-    pbx = device_registry.async_get_device_by_identifier(
-        (DOMAIN, str(config_entry.unique_id)), config_entry.entry_id
+    pbx = device_by_identifier(
+        device_registry, (DOMAIN, str(config_entry.unique_id)), config_entry.entry_id
     )
     assert pbx is not None
     before = len(simulator.simulator.requests)
@@ -283,8 +285,10 @@ async def test_transfer_to_a_number_and_to_a_workplace_device(
 ) -> None:
     """A workplace device or a number in any form; each action sends one request."""
     sim = simulator.simulator
-    ivan = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"), config_entry.entry_id
+    ivan = device_by_identifier(
+        device_registry,
+        (DOMAIN, f"{config_entry.unique_id}_{IVAN}"),
+        config_entry.entry_id,
     )
     assert ivan is not None
     call_id = await _ring(hass, simulator, "79161234567")
