@@ -237,9 +237,10 @@ async def recordings_in_the_media_browser(
     await page.add_init_script(AUDIO_PROBE)
     await page.goto(f"{instance.ha_url}/media-browser/browser")
     browser = page.locator("ha-media-player-browse")
-    await browser.get_by_text("MTT Business", exact=True).click()
-    await browser.get_by_text(day, exact=True).click()
-    item = browser.get_by_text(title)
+    # (Each title has a tooltip with the same text.)
+    await browser.get_by_text("MTT Business", exact=True).filter(visible=True).click()
+    await browser.get_by_text(day, exact=True).filter(visible=True).click()
+    item = browser.get_by_text(title).filter(visible=True)
     await expect(item).to_have_count(1)
     listed = [
         " ".join(t.split())
@@ -257,7 +258,7 @@ async def recordings_in_the_media_browser(
     await item.click()
     # The media bar at the bottom plays it (audio has no dialog, nor an element).
     bar = page.locator("ha-bar-media-player")
-    await bar.get_by_text(title).wait_for()
+    await bar.get_by_text(title).first.wait_for()
     await page.wait_for_function(
         "() => (window.__mttAudio || []).some((e) => e !== 'error')"
     )

@@ -5,22 +5,30 @@ is a SIGINT to that group), logs in on Home Assistant's login page with Debian's
 Chromium driven by Playwright, sees the dashboard render (not "Loading..."), adds
 MTT Business through its dialogs (the first shows the Redirect URI; the simulator's
 sign-in page opens in a new window), and opens the integration's page and the PBX's
-device page. A demo call is read in the logbook. The calls card is added to a new
-dashboard of its own ("Office") through the README's steps, and follows a call it
-transfers and ends; on a phone's width a workplace with a 40-character name calls
-from the card: names, not SIP IDs, formatted numbers, timer and play button on
-their rows (calls_card.py). Home Assistant must have logged no traceback and shown
-no notification. Then Ctrl-C, and the same configuration again with `--language
-ru`: the recorder reports a clean shutdown, the PBX's device page shows its model
-and entities in Russian, and so does the card (no English string of it, no call id,
-the same phone-width call).
+device page. A demo call is read in the logbook: exactly one line per call step, no
+line of an entity that changes with every step; it is listed in the media browser
+and plays there (logbook_media.py); the PBX's device page lists it. The calls card
+is added to a new dashboard of its own ("Office") through the README's steps, and
+follows a call it transfers and ends; on a phone's width a workplace with a
+40-character name calls from the card: names, not SIP IDs, formatted numbers, timer
+and play button on their rows (calls_card.py). Home Assistant must have logged no
+traceback and shown no notification. Then Ctrl-C, and the same configuration again
+with `--language ru`: the recorder reports a clean shutdown, the PBX's device page
+shows its model and entities in Russian, another demo call is read in the logbook
+and the media browser as in English, and the card is in Russian too (no English
+string of the card, the logbook or the media browser, no call id, no SIP ID, the
+same phone-width call).
 
 On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
-path is printed; on success `dashboard.png`, `device.png`, `logbook.png`,
-`card.png`, `card-phone.png`, `card-phone-recent.png`, `device-ru.png`,
-`card-ru.png`, `card-ru-phone.png` and `card-ru-phone-recent.png` show what was
-seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
-Assistant's log in `<tmp_path>/config/home-assistant.log`.
+path is printed); on success `dashboard.png`, `logbook.png`, `media.png`,
+`device.png`, `card.png`, `card-phone.png`, `card-phone-recent.png`,
+`logbook-ru.png`, `media-ru.png`, `device-ru.png`, `card-ru.png`,
+`card-ru-phone.png` and `card-ru-phone-recent.png` show what was seen. With
+`MTT_DOCS_SCREENSHOTS=1` the README's pictures are then copied into `docs/`
+(`card.png`, `logbook.png`, `card-ru.png` from `card-ru-phone.png`,
+`logbook-ru.png`); without it (as under CI) no committed file is written. The
+processes' output is in `<tmp_path>/develop-<n>.log` and Home Assistant's log in
+`<tmp_path>/config/home-assistant.log`.
 
 Needs /usr/bin/chromium and the `playwright` package (both installed by
 `scripts/setup`); without them the test is skipped, except under CI (`CI=true`),
