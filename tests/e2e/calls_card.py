@@ -10,11 +10,12 @@ ended with the card's button and disappears.
 
 Then, as a person reads it on a phone (320 px wide), in English and in Russian: a
 workplace named with 40 characters places a call from the card's form; the card
-names it (its SIP ID nowhere, no workplace's SIP ID anywhere in the card), numbers
-are formatted, the running timer and the play button stay on their rows (the long
-name ends in an ellipsis, whole in its tooltip), and in Russian no English string
-of the card and no call id shows. In Russian, too, the recent calls' times follow
-the profile's time zone option (the browser's zone, then Home Assistant's).
+names it (its SIP ID nowhere, no SIP ID of the demo directory anywhere in the
+card), numbers are formatted, the running timer and the play button stay on their
+rows (the long name ends in an ellipsis, whole in its tooltip), and in Russian no
+English string of the card and no call id shows. In Russian, too, the recent
+calls' times follow the profile's time zone option (the browser's zone, then Home
+Assistant's).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 import aiohttp
 from dev_instance import DevInstance
 from running_instance import RunningInstance
+
+from .logbook_media import SIP_IDS
 
 DASHBOARD = "Office"
 """Not "Calls": the demo configuration ships a dashboard of that name already."""
@@ -433,7 +436,7 @@ async def _reads_as_a_person_reads(
             return texts.join(" | ");
         }"""
     )
-    for sip_id in (RECEPTION, IVAN, UNNAMED):
+    for sip_id in SIP_IDS:
         assert sip_id not in shown, (sip_id, shown)
     assert not RAW_NUMBER.search(shown), shown
     assert "+7 916 123-45-67" in shown, shown

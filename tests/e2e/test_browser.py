@@ -5,22 +5,30 @@ is a SIGINT to that group), logs in on Home Assistant's login page with Debian's
 Chromium driven by Playwright, sees the dashboard render (not "Loading..."), adds
 MTT Business through its dialogs (the first shows the Redirect URI; the simulator's
 sign-in page opens in a new window), and opens the integration's page and the PBX's
-device page. A demo call is read in the logbook. The calls card is added to a new
-dashboard of its own ("Office") through the README's steps, and follows a call it
-transfers and ends; on a phone's width a workplace with a 40-character name calls
-from the card: names, not SIP IDs, formatted numbers, timer and play button on
-their rows (calls_card.py). Home Assistant must have logged no traceback and shown
-no notification. Then Ctrl-C, and the same configuration again with `--language
-ru`: the recorder reports a clean shutdown, the PBX's device page shows its model
-and entities in Russian, and so does the card (no English string of it, no call id,
-the same phone-width call).
+device page. A demo call is read in the logbook: exactly one line per call step, no
+line of an entity that changes with every step; it is listed in the media browser
+and plays there (logbook_media.py); the PBX's device page lists it. The calls card
+is added to a new dashboard of its own ("Office") through the README's steps, and
+follows a call it transfers and ends; on a phone's width a workplace with a
+40-character name calls from the card: names, not SIP IDs, formatted numbers, timer
+and play button on their rows (calls_card.py). Home Assistant must have logged no
+traceback and shown no notification. Then Ctrl-C, and the same configuration again
+with `--language ru`: the recorder reports a clean shutdown, the PBX's device page
+shows its model and entities in Russian, another demo call is read in the logbook
+and the media browser as in English, and the card is in Russian too (no English
+string of the card, the logbook or the media browser, no call id, no SIP ID, the
+same phone-width call).
 
 On failure a screenshot of the page is written to `<tmp_path>/failure.png` (the
-path is printed; on success `dashboard.png`, `device.png`, `logbook.png`,
-`card.png`, `card-phone.png`, `card-phone-recent.png`, `device-ru.png`,
-`card-ru.png`, `card-ru-phone.png` and `card-ru-phone-recent.png` show what was
-seen); the processes' output is in `<tmp_path>/develop-<n>.log` and Home
-Assistant's log in `<tmp_path>/config/home-assistant.log`.
+path is printed); on success `dashboard.png`, `logbook.png`, `media.png`,
+`device.png`, `card.png`, `card-phone.png`, `card-phone-recent.png`,
+`logbook-ru.png`, `media-ru.png`, `device-ru.png`, `card-ru.png`,
+`card-ru-phone.png` and `card-ru-phone-recent.png` show what was seen. With
+`MTT_DOCS_SCREENSHOTS=1` the README's pictures are then copied into `docs/`
+(`card.png`, `logbook.png`, `card-ru.png` from `card-ru-phone.png`,
+`logbook-ru.png`); without it (as under CI) no committed file is written. The
+processes' output is in `<tmp_path>/develop-<n>.log` and Home Assistant's log in
+`<tmp_path>/config/home-assistant.log`.
 
 Needs /usr/bin/chromium and the `playwright` package (both installed by
 `scripts/setup`); without them the test is skipped, except under CI (`CI=true`),
@@ -35,6 +43,7 @@ import contextlib
 import os
 from pathlib import Path
 import re
+import shutil
 import signal
 import sys
 from typing import Any
@@ -53,12 +62,21 @@ from .calls_card import (
     name_a_workplace,
     times_follow_the_profile,
 )
+from .logbook_media import demo_call, recordings_in_the_media_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 BANNER_END = "develop: Home Assistant pid"
 FIRST_LINE = "incoming call: +7 916 123-45-67 → +7 499 649-78-03"
 """A call's first logbook line: it starts on its parking leg, at the number dialled."""
+FIRST_LINE_RU = "входящий вызов: +7 916 123-45-67 → +7 499 649-78-03"
+DOCS_SCREENSHOTS = {
+    "card.png": "card.png",
+    "logbook.png": "logbook.png",
+    "card-ru-phone.png": "card-ru.png",
+    "logbook-ru.png": "logbook-ru.png",
+}
+"""The README's pictures (`docs/`), rewritten when MTT_DOCS_SCREENSHOTS=1."""
 PIDS = re.compile(r"Home Assistant pid (\d+), simulator pid (\d+)")
 
 
@@ -262,34 +280,32 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             # (Last call and the Call event entities are disabled by default.)
             for name in ("Active calls", "Calls today", "Talk time today"):
                 await page.get_by_text(name, exact=True).first.wait_for()
-            await page.screenshot(path=str(tmp_path / "device.png"))
-
             # A demo call: each step is one logbook line, the integration's, with
             # the workplace named (not one line per Call event entity).
-            async with session.post(
-                f"{instance.simulator_url}/control/calls/incoming",
-                json={
-                    "from": "79161234567",
-                    "to": "74996497803",
-                    "answer_after": 1,
-                    "hangup_after": 2,
-                },
-            ) as response:
-                assert response.status == 200, await response.text()
-            # The whole call first: a logbook opened during it may miss lines that
-            # are on their way to the database (Home Assistant's, not ours).
-            await _wait_for_logbook(running, session, FIRST_LINE, "is ready")
-            await page.goto(f"{instance.ha_url}/logbook")
-            await page.get_by_text(
-                "the recording is ready: +7 916 123-45-67 → +7 499 649-78-03"
-            ).wait_for()
-            await page.screenshot(path=str(tmp_path / "logbook.png"))
+            call_id = await demo_call(
+                page,
+                instance,
+                running,
+                session,
+                tmp_path / "logbook.png",
+                language="en",
+            )
             started = page.get_by_text(re.compile(re.escape(FIRST_LINE) + "$"))
             assert await started.count() == 1
             assert await page.get_by_text("Answered", exact=True).count() == 0
+            await recordings_in_the_media_browser(
+                page,
+                instance,
+                running,
+                session,
+                call_id,
+                tmp_path / "media.png",
+                language="en",
+            )
             # The PBX's device page lists the call too (its Call entity is disabled).
             await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
             await page.get_by_text(re.compile(re.escape(FIRST_LINE))).first.wait_for()
+            await page.screenshot(path=str(tmp_path / "device.png"))
 
             await add_card_to_a_new_dashboard(page, instance, running)
             # The portal names its last workplace (40 characters): no SIP ID is left
@@ -324,6 +340,28 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
                 "Время разговоров сегодня",
             ):
                 await page.get_by_text(name, exact=True).first.wait_for()
+            await running.login(session)
+            call_id = await demo_call(
+                page,
+                instance,
+                running,
+                session,
+                tmp_path / "logbook-ru.png",
+                language="ru",
+            )
+            await recordings_in_the_media_browser(
+                page,
+                instance,
+                running,
+                session,
+                call_id,
+                tmp_path / "media-ru.png",
+                language="ru",
+            )
+            await page.goto(f"{instance.ha_url}/config/devices/device/{pbx}")
+            await page.get_by_text(
+                re.compile(re.escape(FIRST_LINE_RU))
+            ).first.wait_for()
             await page.screenshot(path=str(tmp_path / "device-ru.png"))
             await page.goto(f"{instance.ha_url}/{DASHBOARD_PATH}/0")
             card = page.locator("mtt-business-card")
@@ -336,12 +374,14 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await long_names_on_a_phone(
                 page, instance, session, tmp_path / "card-ru-phone.png", russian=True
             )
-            await running.login(session)
             await times_follow_the_profile(page, running, session)
         log = (Path(instance.config_dir) / "home-assistant.log").read_text()
         assert "shutdown cleanly" not in log
         assert _log_problems(instance.config_dir) == []
         await develop.interrupt()
+        if os.environ.get("MTT_DOCS_SCREENSHOTS") == "1":
+            for shot, doc in DOCS_SCREENSHOTS.items():
+                shutil.copyfile(tmp_path / shot, ROOT / "docs" / doc)
     finally:
         await develop.kill()
 
@@ -366,22 +406,6 @@ async def _add_integration(page: Any, instance: DevInstance) -> None:
     await page.get_by_text("Signed in to MTT Business.").wait_for()
     await page.get_by_role("button", name=re.compile("finish", re.IGNORECASE)).click()
     await page.get_by_text("Signed in to MTT Business.").wait_for(state="hidden")
-
-
-async def _wait_for_logbook(
-    running: RunningInstance, session: aiohttp.ClientSession, *texts: str
-) -> None:
-    """Until the recorder has written the call's logbook lines (the page reads them
-    from the database; a line still on its way there would be missing)."""
-    url = f"{running.ha_url}/api/logbook"
-    messages: list[str] = []
-    for _ in range(120):
-        async with session.get(url, headers=running.headers()) as response:
-            messages = [str(e.get("message")) for e in await response.json()]
-        if all(any(text in m for m in messages) for text in texts):
-            return
-        await asyncio.sleep(0.25)
-    raise TimeoutError(f"Logbook lines {texts} not written: {messages}")
 
 
 async def _pbx_device(
