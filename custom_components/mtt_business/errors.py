@@ -51,20 +51,10 @@ def translated_error(
     """
     if isinstance(err, AuthenticationError):
         entry.async_start_reauth(hass)
-        return HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="authentication_failed"
-        )
+        return translated(HomeAssistantError, "authentication_failed")
     if isinstance(err, TokenRefreshError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="token_refresh_failed",
-            translation_placeholders={"error": str(err)},
-        )
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="provider_error",
-        translation_placeholders={"error": str(err)},
-    )
+        return translated(HomeAssistantError, "token_refresh_failed", error=str(err))
+    return translated(HomeAssistantError, "provider_error", error=str(err))
 
 
 type EntryCommand[**P, R] = Callable[

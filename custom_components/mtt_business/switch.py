@@ -102,17 +102,22 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
             n.number == self.number for n in self.coordinator.data.external_numbers
         )
 
+    async def _async_set(self, is_parking: bool) -> None:
+        await _async_set_parking(
+            self.hass,
+            self.coordinator.config_entry,
+            self._parking,
+            self.number,
+            is_parking,
+        )
+
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Park incoming calls to this number."""
-        await _async_set_parking(
-            self.hass, self.coordinator.config_entry, self._parking, self.number, True
-        )
+        await self._async_set(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Route incoming calls to this number at once again."""
-        await _async_set_parking(
-            self.hass, self.coordinator.config_entry, self._parking, self.number, False
-        )
+        await self._async_set(False)
 
 
 @raise_translated_error
