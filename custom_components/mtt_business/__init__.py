@@ -30,6 +30,7 @@ from .data import MttBusinessConfigEntry, MttBusinessData
 from .devices import async_sync_devices, identified_workplace, pbx_identifier
 from .directory_store import DirectoryStore
 from .issues import async_check_redirect_uri, async_delete_entry_issues
+from .parking import Parking
 from .push_health import PushHealth
 from .recording_archive import RecordingArchive, RecordingView
 from .redirect_uri import async_get_redirect_uri
@@ -114,8 +115,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
     entry.async_on_unload(journal.async_flush)
+    parking = Parking(client)
     entry.runtime_data = MttBusinessData(
-        client, directory, call_monitor, push_health, call_counters, journal
+        client, directory, call_monitor, push_health, call_counters, journal, parking
     )
     history = CallHistory(
         entry,
@@ -137,7 +139,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     _async_directory_changed()
     entry.async_on_unload(directory.async_add_listener(_async_directory_changed))
     entry.async_on_unload(call_monitor.async_start())
-    entry.async_on_unload(async_start_routing(hass, entry))
+    entry.async_on_unload(async_start_routing(hass, entry, parking))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -17,7 +17,6 @@ import logging
 from typing import Any, Final
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
-from homeassistant.components.websocket_api.const import ERR_NOT_FOUND
 from homeassistant.components.websocket_api.decorators import (
     async_response,
     websocket_command,
@@ -36,7 +35,8 @@ from .call_view import LISTED_CALLS_LIMIT, CallView, party_display
 from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
-from .websocket_error import async_send_error
+from .entries import EntryLookupError, async_known_entry
+from .errors import async_send_entry_error
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,16 +61,10 @@ async def websocket_subscribe_calls(
     """Follow the calls of one entry, or of every loaded entry."""
     entry_id: str | None = msg.get("entry_id")
     if entry_id is not None:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            await async_send_error(
-                hass,
-                connection,
-                msg["id"],
-                code=ERR_NOT_FOUND,
-                key="unknown_entry",
-                entry_id=entry_id,
-            )
+        try:
+            async_known_entry(hass, entry_id)
+        except EntryLookupError as err:
+            await async_send_entry_error(hass, connection, msg["id"], err, entry_id)
             return
     subscription = CallsSubscription(hass, connection, msg["id"], entry_id)
     connection.subscriptions[msg["id"]] = subscription.async_stop

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 from .api import MttBusinessClient
+from .parking import Parking
 from .phone_book import PhoneBookCache
 
 if TYPE_CHECKING:
@@ -29,10 +30,10 @@ class MttBusinessData:
     call_counters: CallCounters
     journal: CallJournal
     """The ended calls, kept across restarts."""
+    parking: Parking
+    """The external numbers whose parking Home Assistant last turned on."""
     phone_book: PhoneBookCache = field(default_factory=PhoneBookCache)
     """Names for numbers, from the entry's options."""
-    parked_numbers: set[str] = field(default_factory=set)
-    """External numbers (normalized) whose parking Home Assistant last turned on."""
 
 
 type MttBusinessConfigEntry = ConfigEntry[MttBusinessData]

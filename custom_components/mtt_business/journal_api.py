@@ -12,24 +12,18 @@ from __future__ import annotations
 from typing import Any, Final
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
-from homeassistant.components.websocket_api.const import (
-    ERR_HOME_ASSISTANT_ERROR,
-    ERR_NOT_FOUND,
-)
 from homeassistant.components.websocket_api.decorators import (
     async_response,
     websocket_command,
 )
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
 from .call_journal import JournalRecord
 from .call_view import display_fields
 from .compat import vol
-from .const import DOMAIN
-from .data import MttBusinessConfigEntry
+from .entries import EntryLookupError, async_loaded_entry
+from .errors import async_send_entry_error
 from .url_guard import playable_url
-from .websocket_error import async_send_error
 
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 200
@@ -54,26 +48,10 @@ async def websocket_list_journal(
 ) -> None:
     """A page of an entry's call journal, newest call first."""
     entry_id: str = msg["entry_id"]
-    entry: MttBusinessConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        await async_send_error(
-            hass,
-            connection,
-            msg["id"],
-            code=ERR_NOT_FOUND,
-            key="unknown_entry",
-            entry_id=entry_id,
-        )
-        return
-    if entry.state is not ConfigEntryState.LOADED:
-        await async_send_error(
-            hass,
-            connection,
-            msg["id"],
-            code=ERR_HOME_ASSISTANT_ERROR,
-            key="entry_not_loaded",
-            entry_id=entry_id,
-        )
+    try:
+        entry = async_loaded_entry(hass, entry_id)
+    except EntryLookupError as err:
+        await async_send_entry_error(hass, connection, msg["id"], err, entry_id)
         return
     data = entry.runtime_data
     calls, following = data.journal.page(msg.get("before"), msg["limit"])

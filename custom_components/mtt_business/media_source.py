@@ -31,7 +31,6 @@ from homeassistant.components.media_source import (
     PlayMedia,
     Unresolvable,
 )
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.translation import async_get_translations
@@ -41,6 +40,8 @@ from .api.phone_number import format_number
 from .call_journal import KEEP, CallJournal, JournalRecord
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .entries import EntryLookupError, async_loaded_entry
+from .errors import translated
 from .recording_archive import (
     ARCHIVE_FOLDER,
     MIME_TYPE,
@@ -198,7 +199,7 @@ class CallRecordingsSource(MediaSource):
     async def _resolve(self, item: MediaSourceItem) -> PlayMedia:
         entry_id, _, call_id = self._parse(item.identifier, Unresolvable)
         if call_id is None:
-            raise _error(Unresolvable, "media_not_found")
+            raise translated(Unresolvable, "media_not_found")
         record = self._record(
             self._entry(entry_id, Unresolvable), call_id, Unresolvable
         )
@@ -217,10 +218,10 @@ class CallRecordingsSource(MediaSource):
             return PlayMedia(link, MIME_TYPE)
         call = call_label(record, self._language)
         if record.recording is not None:
-            raise _error(Unresolvable, "recording_archive_missing", call=call)
+            raise translated(Unresolvable, "recording_archive_missing", call=call)
         if record.record_url is not None:
-            raise _error(Unresolvable, "recording_expired", call=call)
-        raise _error(Unresolvable, "call_not_recorded", call=call)
+            raise translated(Unresolvable, "recording_expired", call=call)
+        raise translated(Unresolvable, "call_not_recorded", call=call)
 
     async def _translated[E: HomeAssistantError](self, err: E) -> E:
         """The error with its message in Home Assistant's language.
@@ -333,19 +334,19 @@ class CallRecordingsSource(MediaSource):
         try:
             return entry_id, date.fromisoformat(day), call_id or None
         except ValueError as err:
-            raise _error(kind, "media_not_found") from err
+            raise translated(kind, "media_not_found") from err
 
     def _entry[E: HomeAssistantError](
         self, entry_id: str, kind: type[E]
     ) -> MttBusinessConfigEntry:
-        entry: MttBusinessConfigEntry | None = self.hass.config_entries.async_get_entry(
-            entry_id
-        )
-        if entry is None or entry.domain != DOMAIN:
-            raise _error(kind, "media_unknown_entry")
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _error(kind, "media_entry_not_loaded", title=entry.title)
-        return entry
+        try:
+            return async_loaded_entry(self.hass, entry_id)
+        except EntryLookupError as err:
+            if err.entry is None:
+                raise translated(kind, "media_unknown_entry") from err
+            raise translated(
+                kind, "media_entry_not_loaded", title=err.entry.title
+            ) from err
 
     @staticmethod
     def _record[E: HomeAssistantError](
@@ -353,13 +354,5 @@ class CallRecordingsSource(MediaSource):
     ) -> JournalRecord:
         record = entry.runtime_data.journal.get(call_id)
         if record is None:
-            raise _error(kind, "unknown_call_record")
+            raise translated(kind, "unknown_call_record")
         return record
-
-
-def _error[E: HomeAssistantError](kind: type[E], key: str, **placeholders: str) -> E:
-    return kind(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )

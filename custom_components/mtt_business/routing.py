@@ -29,6 +29,7 @@ from .api.models import CallDirection
 from .call_tracker import CallUpdate
 from .call_view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
 from .data import MttBusinessConfigEntry
+from .parking import Parking
 from .phone_book import route_prefixes
 
 _LOGGER = logging.getLogger(__name__)
@@ -56,10 +57,13 @@ def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
 class PersonalManagerRouter:
     """Routes the parked incoming calls of one entry (a `CallRouter`)."""
 
-    def __init__(self, hass: HomeAssistant, entry: MttBusinessConfigEntry) -> None:
-        """Route with the entry's options, client and parked numbers."""
+    def __init__(
+        self, hass: HomeAssistant, entry: MttBusinessConfigEntry, parking: Parking
+    ) -> None:
+        """Route with the entry's options and client, for the numbers `parking` has."""
         self._hass = hass
         self._entry = entry
+        self._parking = parking
         self._routes: tuple[Mapping[str, Any], list[dict[str, str]]] | None = None
 
     def _routes_of(self, options: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -86,7 +90,7 @@ class PersonalManagerRouter:
             not update.parked
             or call.direction is CallDirection.OUTGOING
             or not notification.transport_id
-            or call.callee not in data.parked_numbers
+            or call.callee not in self._parking
         ):
             return None
         options = self._entry.options
@@ -152,9 +156,9 @@ class PersonalManagerRouter:
 
 @callback
 def async_start_routing(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, parking: Parking
 ) -> CALLBACK_TYPE:
-    """Route parked incoming calls; returns the stop callback."""
+    """Route the incoming calls `parking` parks; returns the stop callback."""
     return entry.runtime_data.call_monitor.async_set_router(
-        PersonalManagerRouter(hass, entry)
+        PersonalManagerRouter(hass, entry, parking)
     )

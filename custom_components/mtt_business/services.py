@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -15,9 +14,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .api import MttBusinessError
 from .api.models import Leg
 from .api.phone_number import normalize_number
 from .call_counters import PBX
@@ -25,14 +22,14 @@ from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .devices import identified_workplace
-from .errors import translated_error
+from .entries import EntryLookupError, async_loaded_entry, async_only_loaded_entry
+from .errors import raise_translated_error, translated
 from .phone_book import (
     CONF_CONTACTS,
     PhoneBookError,
     contacts_from_pairs,
     merge_contacts,
 )
-from .switch import parking_signal
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_CALLER_ID = "caller_id"
@@ -107,28 +104,39 @@ MARK_MISSED_SEEN_SCHEMA = vol.Schema(
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
+    return translated(ServiceValidationError, key, **placeholders)
 
 
 def _entry(hass: HomeAssistant, call: ServiceCall) -> MttBusinessConfigEntry:
     """The entry an action is for: named, or the only one loaded."""
-    loaded: list[MttBusinessConfigEntry] = hass.config_entries.async_loaded_entries(
-        DOMAIN
-    )
-    if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise _invalid("unknown_entry", entry_id=entry_id)
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("entry_not_loaded", entry_id=entry_id)
-        return entry
-    if len(loaded) != 1:
-        raise _invalid("entry_required")
-    return loaded[0]
+    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    try:
+        if entry_id:
+            return async_loaded_entry(hass, entry_id)
+        return async_only_loaded_entry(hass)
+    except EntryLookupError as err:
+        if entry_id:
+            raise _invalid(err.key, entry_id=entry_id) from err
+        raise _invalid(err.key) from err
+
+
+type _Action = Callable[
+    [HomeAssistant, MttBusinessConfigEntry, ServiceCall],
+    Coroutine[Any, Any, ServiceResponse],
+]
+"""An action's handler, given the entry the action is for."""
+
+
+def _for_entry(
+    action: _Action,
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    """The handler of `action`: finds the entry, then runs it (`raise_translated_error`)."""
+    translating = raise_translated_error(action)
+
+    async def _async_handle(call: ServiceCall) -> ServiceResponse:
+        return await translating(call.hass, _entry(call.hass, call), call)
+
+    return _async_handle
 
 
 def _workplace(
@@ -184,55 +192,48 @@ def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
     return Leg(leg_id, tag), transport
 
 
-async def _async_make_call(call: ServiceCall) -> ServiceResponse:
-    entry = _entry(call.hass, call)
-    caller = _workplace(call.hass, entry, call.data[ATTR_CALLER_ID], ATTR_CALLER_ID)
+async def _async_make_call(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    caller = _workplace(hass, entry, call.data[ATTR_CALLER_ID], ATTR_CALLER_ID)
     if caller is None:
         raise _invalid(
             "unknown_workplace", field=ATTR_CALLER_ID, value=call.data[ATTR_CALLER_ID]
         )
     callee = _dial(call.data[ATTR_CALLEE_ID], ATTR_CALLEE_ID)
-    try:
-        call_id = await entry.runtime_data.client.make_call(caller, callee)
-    except MttBusinessError as err:
-        raise translated_error(call.hass, entry, err) from err
+    call_id = await entry.runtime_data.client.make_call(caller, callee)
     # The PBX pushes the call's first state at once: silence means pushes are lost.
     entry.runtime_data.push_health.async_expect_push()
     return {"call_id": call_id}
 
 
-async def _async_transfer_call(call: ServiceCall) -> None:
-    entry = _entry(call.hass, call)
+async def _async_transfer_call(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> None:
     leg, transport = _leg(entry, call)
     value: str = call.data[ATTR_CALLEE_ID]
-    target = _workplace(call.hass, entry, value, ATTR_CALLEE_ID) or _dial(
+    target = _workplace(hass, entry, value, ATTR_CALLEE_ID) or _dial(
         value, ATTR_CALLEE_ID
     )
     entry.runtime_data.call_monitor.tracker.mark_commanded(leg)
-    try:
-        await entry.runtime_data.client.transfer_call(leg, transport, target)
-    except MttBusinessError as err:
-        raise translated_error(call.hass, entry, err) from err
+    await entry.runtime_data.client.transfer_call(leg, transport, target)
 
 
-async def _async_terminate_call(call: ServiceCall) -> None:
-    entry = _entry(call.hass, call)
+async def _async_terminate_call(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> None:
     leg, transport = _leg(entry, call)
     entry.runtime_data.call_monitor.tracker.mark_commanded(leg)
-    try:
-        await entry.runtime_data.client.terminate_call(leg, transport)
-    except MttBusinessError as err:
-        raise translated_error(call.hass, entry, err) from err
+    await entry.runtime_data.client.terminate_call(leg, transport)
 
 
-async def _async_mark_missed_seen(call: ServiceCall) -> None:
+async def _async_mark_missed_seen(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> None:
     """The missed calls of the PBX, or of one workplace, were seen."""
-    entry = _entry(call.hass, call)
     scope = PBX
     if ATTR_WORKPLACE in call.data:
-        workplace = _workplace(
-            call.hass, entry, call.data[ATTR_WORKPLACE], ATTR_WORKPLACE
-        )
+        workplace = _workplace(hass, entry, call.data[ATTR_WORKPLACE], ATTR_WORKPLACE)
         if workplace is None:
             raise _invalid(
                 "unknown_workplace",
@@ -243,8 +244,10 @@ async def _async_mark_missed_seen(call: ServiceCall) -> None:
     entry.runtime_data.call_counters.async_mark_seen(scope)
 
 
-async def _async_set_parking(call: ServiceCall) -> None:
-    entry = _entry(call.hass, call)
+async def _async_set_parking(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> None:
+    """Park the numbers (all the PBX's by default); the switches follow `Parking`."""
     own = {
         normalize_number(n.number): n.number
         for n in entry.runtime_data.directory.data.external_numbers
@@ -255,31 +258,17 @@ async def _async_set_parking(call: ServiceCall) -> None:
         if (number := own.get(normalize_number(value))) is None:
             raise _invalid("unknown_number", field=ATTR_NUMBERS, value=value)
         numbers.append(number)
-    is_parking: bool = call.data[ATTR_IS_PARKING]
-    try:
-        await entry.runtime_data.client.set_parking_numbers(
-            numbers, is_parking=is_parking
-        )
-    except MttBusinessError as err:
-        raise translated_error(call.hass, entry, err) from err
-    changed = {number for n in numbers if (number := normalize_number(n))}
-    parked = entry.runtime_data.parked_numbers
-    if is_parking:
-        parked |= changed
-    else:
-        parked -= changed
-    async_dispatcher_send(
-        call.hass, parking_signal(entry.entry_id), changed, is_parking
-    )
+    await entry.runtime_data.parking.async_set(numbers, call.data[ATTR_IS_PARKING])
 
 
-async def _async_set_contacts(call: ServiceCall) -> None:
+async def _async_set_contacts(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> None:
     """Merge contacts into the phone book, or replace it; saved without a reload.
 
     The phone book is read from the options when it is needed (the entry's update
     listener only checks the Redirect URI).
     """
-    entry = _entry(call.hass, call)
     try:
         contacts = contacts_from_pairs(call.data[ATTR_CONTACTS])
         if not call.data[ATTR_REPLACE]:
@@ -288,7 +277,7 @@ async def _async_set_contacts(call: ServiceCall) -> None:
             )
     except PhoneBookError as err:
         raise _invalid(err.key, field=ATTR_CONTACTS, **err.placeholders) from err
-    call.hass.config_entries.async_update_entry(
+    hass.config_entries.async_update_entry(
         entry, options={**entry.options, CONF_CONTACTS: contacts}
     )
 
@@ -296,7 +285,7 @@ async def _async_set_contacts(call: ServiceCall) -> None:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
-    services: list[tuple[str, Any, vol.Schema, SupportsResponse]] = [
+    services: list[tuple[str, _Action, vol.Schema, SupportsResponse]] = [
         (
             "mark_missed_seen",
             _async_mark_missed_seen,
@@ -326,5 +315,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
     ]
     for name, handler, schema, response in services:
         hass.services.async_register(
-            DOMAIN, name, handler, schema=schema, supports_response=response
+            DOMAIN,
+            name,
+            _for_entry(handler),
+            schema=schema,
+            supports_response=response,
         )

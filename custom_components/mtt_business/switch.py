@@ -1,8 +1,9 @@
 """Parking switches: one per external number, through setParkingNumbers.
 
 The provider never reports parking back, so each switch is an assumed state that is
-restored after a restart. The `set_parking` action tells the switches what it set
-(dispatcher signal `parking_signal(entry_id)`), so they show what was last sent.
+restored after a restart (and noted in the entry's `Parking`). The switches and the
+`set_parking` action set parking through `Parking`, whose listeners the switches
+are, so they show what was last sent.
 """
 
 from __future__ import annotations
@@ -12,24 +13,17 @@ from typing import Any, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .api import MttBusinessError
 from .api.phone_number import format_number, normalize_number
-from .const import DOMAIN
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .entity import MttBusinessEntity, async_add_entities_as_they_appear
-from .errors import translated_error
+from .errors import raise_translated_error
+from .parking import Parking
 
 PARALLEL_UPDATES = 1
-
-
-def parking_signal(entry_id: str) -> str:
-    """Dispatcher signal: parking was set, with (normalized numbers, is_parking)."""
-    return f"{DOMAIN}_parking_{entry_id}"
 
 
 async def async_setup_entry(
@@ -38,13 +32,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a parking switch per external number, now and as numbers appear."""
-    coordinator = entry.runtime_data.directory
+    coordinator, parking = entry.runtime_data.directory, entry.runtime_data.parking
     async_add_entities_as_they_appear(
         coordinator,
         async_add_entities,
         lambda directory: directory.external_numbers,
         lambda external: external.number,
-        lambda external: (ParkingSwitch(coordinator, external.number),),
+        lambda external: (ParkingSwitch(coordinator, parking, external.number),),
     )
 
 
@@ -53,7 +47,9 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
 
     _attr_assumed_state = True
 
-    def __init__(self, coordinator: DirectoryCoordinator, number: str) -> None:
+    def __init__(
+        self, coordinator: DirectoryCoordinator, parking: Parking, number: str
+    ) -> None:
         """Park calls to `number`.
 
         On the device page the PBX's name stands before the switch's: the switch of
@@ -71,6 +67,7 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
             ),
         )
         self.number = number
+        self._parking = parking
         if not named_after:
             self._attr_translation_placeholders = {"number": self._shown}
         self._attr_is_on = False
@@ -87,32 +84,15 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_state()) is not None:
             self._attr_is_on = last.state == STATE_ON
-        self._note_parking()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                parking_signal(self.coordinator.config_entry.entry_id),
-                self._async_parking_set,
-            )
-        )
+        self._parking.async_note(self.number, bool(self._attr_is_on))
+        self.async_on_remove(self._parking.async_add_listener(self._async_parking_set))
 
     @callback
-    def _async_parking_set(self, numbers: set[str | None], is_parking: bool) -> None:
-        """The `set_parking` action set parking for some numbers."""
-        if normalize_number(self.number) in numbers:
-            # (the action has told routing already)
+    def _async_parking_set(self, numbers: set[str], is_parking: bool) -> None:
+        """This switch or the `set_parking` action set parking for some numbers."""
+        if self.number in numbers:
             self._attr_is_on = is_parking
             self.async_write_ha_state()
-
-    def _note_parking(self) -> None:
-        """Tell routing whether calls to this number wait on a parking leg."""
-        parked = self.coordinator.config_entry.runtime_data.parked_numbers
-        if (number := normalize_number(self.number)) is None:
-            return
-        if self._attr_is_on:
-            parked.add(number)
-        else:
-            parked.discard(number)
 
     @property
     @override
@@ -123,17 +103,13 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
         )
 
     async def _async_set(self, is_parking: bool) -> None:
-        try:
-            await self.coordinator.client.set_parking_numbers(
-                [self.number], is_parking=is_parking
-            )
-        except MttBusinessError as err:
-            raise translated_error(
-                self.hass, self.coordinator.config_entry, err
-            ) from err
-        self._attr_is_on = is_parking
-        self._note_parking()
-        self.async_write_ha_state()
+        await _async_set_parking(
+            self.hass,
+            self.coordinator.config_entry,
+            self._parking,
+            self.number,
+            is_parking,
+        )
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Park incoming calls to this number."""
@@ -142,3 +118,15 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Route incoming calls to this number at once again."""
         await self._async_set(False)
+
+
+@raise_translated_error
+async def _async_set_parking(
+    hass: HomeAssistant,
+    entry: MttBusinessConfigEntry,
+    parking: Parking,
+    number: str,
+    is_parking: bool,
+) -> None:
+    """Set one number's parking (the switch shows it as `Parking` tells it)."""
+    await parking.async_set([number], is_parking)

@@ -2,6 +2,9 @@
 
 - `mtt_business/calls/subscribe` (`calls_api.py`): the live calls and workplaces.
 - `mtt_business/journal/list` (`journal_api.py`): the call history, page by page.
+
+Each command keeps its own file (a live subscription and a paged query share no
+code); their failed entry lookups are sent by `errors.async_send_entry_error`.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ from .conftest import SimulatorServer, collect_call_events
 RECEPTION = "883140777716581"
 IVAN = "883140777828305"
 EXTERNAL = "74996497803"
+PARKING_SWITCH = "switch.mtt_business_7_499_649_78_03_parking_7_499_649_78_03"
+"""The Parking switch of EXTERNAL (the number the PBX is named after)."""
 BLUEPRINT = (
     Path(__file__).parents[3]
     / "blueprints/automation/mtt_business/personal_manager.yaml"
@@ -212,6 +214,30 @@ async def test_numbers_without_parking_are_not_routed(
     assert "terminateCall" not in methods
     assert hass.states.get("sensor.resepshn_call_state").state == "ringing"
     assert hass.states.get("sensor.menedzher_ivan_call_state").state == "idle"
+
+
+async def test_the_parking_switch_routes_also_after_a_reload(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Parking turned on with its switch routes too, also once the entry is reloaded.
+
+    (The switch's restored state is what routing knows of parking then: nothing is
+    sent to the provider for it.)
+    """
+    events = collect_call_events(hass)
+    await _set_table(hass, config_entry, "+7 916 123-45-67 = Менеджер Иван")
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": PARKING_SWITCH}, blocking=True
+    )
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(PARKING_SWITCH).state == "on"
+    methods = [r.method for r in simulator.simulator.requests]
+    assert methods.count("setParkingNumbers") == 1
+    await _call(hass, simulator, "79161234567")
+    assert events[0].data["routing"] == "transfer"
+    assert events[0].data["routed_to"] == IVAN
+    assert hass.states.get("sensor.menedzher_ivan_call_state").state == "ringing"
 
 
 async def test_a_push_delivered_twice_routes_once(
