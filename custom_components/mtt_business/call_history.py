@@ -12,10 +12,11 @@ from collections import OrderedDict
 
 from homeassistant.core import callback
 
-from .call_journal import CallJournal, journal_record
+from .call_journal import CallJournal
 from .call_tracker import CallEvent
 from .call_view import CallView, RoutingDecision
 from .data import MttBusinessConfigEntry
+from .journal_record import journal_record
 from .recording_archive import RecordingArchive
 
 MAX_ROUTED = 1000

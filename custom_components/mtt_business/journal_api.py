@@ -23,11 +23,11 @@ from homeassistant.components.websocket_api.decorators import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
-from .call_journal import JournalRecord
 from .call_view import display_fields
 from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .journal_record import JournalRecord
 from .url_guard import playable_url
 from .websocket_error import async_send_error
 

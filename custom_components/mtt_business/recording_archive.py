@@ -46,9 +46,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .call_journal import CallJournal, JournalRecord
+from .call_journal import CallJournal
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .journal_record import JournalRecord
 from .url_guard import LinkFetcher, RefusedLinkError, async_get_fetcher
 
 _LOGGER = logging.getLogger(__name__)

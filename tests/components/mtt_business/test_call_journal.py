@@ -21,17 +21,17 @@ from custom_components.mtt_business.api.models import (
     PbxDirectory,
     Workplace,
 )
-from custom_components.mtt_business.call_journal import (
-    CallJournal,
-    JournalRecord,
-    WorkplaceTalk,
-    journal_record,
-)
+from custom_components.mtt_business.call_journal import CallJournal
 from custom_components.mtt_business.call_tracker import CallTracker, CallUpdate
 from custom_components.mtt_business.call_view import (
     CallView,
     RoutingAction,
     RoutingDecision,
+)
+from custom_components.mtt_business.journal_record import (
+    JournalRecord,
+    WorkplaceTalk,
+    journal_record,
 )
 
 from .conftest import journal_call

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.mtt_business.call_journal import JournalRecord
+from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.recording_archive import (
     CONF_ARCHIVE_RECORDINGS,
     RecordingArchive,

@@ -29,8 +29,8 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.mtt_business.call_journal import JournalRecord
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.recording_archive import (
     CONF_ARCHIVE_RECORDINGS,
     RecordingArchive,
