@@ -349,9 +349,11 @@ async def test_a_refused_recording_keeps_mtt_link(
     journal = config_entry.runtime_data.journal
     journal.add(record)
     caplog.set_level(logging.WARNING, "custom_components.mtt_business")
-    archive.async_archive_in_background(config_entry, journal, record)
+    download = archive.async_archive_in_background(config_entry, record)
+    assert download is not None
     await hass.async_block_till_done(wait_background_tasks=True)
     await fetcher.async_close()
+    assert download.result() is None  # no path for the history to write
 
     kept: JournalRecord | None = journal.get(record.call_id)
     assert kept is not None
