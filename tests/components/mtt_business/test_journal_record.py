@@ -7,16 +7,7 @@ from typing import Any
 
 from homeassistant.util import dt as dt_util
 
-from custom_components.mtt_business.api.models import (
-    CallDirection,
-    CallNotification,
-    CallState,
-    ExternalNumber,
-    Leg,
-    Party,
-    PbxDirectory,
-    Workplace,
-)
+from custom_components.mtt_business.api import models
 from custom_components.mtt_business.call_tracker import CallTracker, CallUpdate
 from custom_components.mtt_business.call_view import (
     CallView,
@@ -48,21 +39,25 @@ async def test_record_as_dict_round_trip() -> None:
     assert JournalRecord.from_dict(moscow).started.tzinfo is UTC
 
 
-DIRECTORY = PbxDirectory(
-    (ExternalNumber("74996497803"),), (Workplace(RECEPTION, "Ресепшн"),), ()
+DIRECTORY = models.PbxDirectory(
+    (models.ExternalNumber("74996497803"),),
+    (models.Workplace(RECEPTION, "Ресепшн"),),
+    (),
 )
-CALLER = Party(
+CALLER = models.Party(
     account_id="79161234567@pstn", display_id="79161234567", id="79161234567"
 )
-EXTERNAL = Party(account_id="74996497803", id="74996497803")
-AT = Party(account_id=RECEPTION, id=RECEPTION, display_id=RECEPTION)
+EXTERNAL = models.Party(account_id="74996497803", id="74996497803")
+AT = models.Party(account_id=RECEPTION, id=RECEPTION, display_id=RECEPTION)
 
 
-def _push(leg: str, state: CallState, party: Party, **more: Any) -> CallNotification:
-    return CallNotification(
-        Leg(f"c166e238a4c211ea9d37_00015ED6~{leg}", "tag"),
+def _push(
+    leg: str, state: models.CallState, party: models.Party, **more: Any
+) -> models.CallNotification:
+    return models.CallNotification(
+        models.Leg(f"c166e238a4c211ea9d37_00015ED6~{leg}", "tag"),
         state,
-        CallDirection.INCOMING,
+        models.CallDirection.INCOMING,
         CALLER,
         party,
         transport_id="10.0.0.1:5073",
@@ -75,22 +70,25 @@ def _push(leg: str, state: CallState, party: Party, **more: Any) -> CallNotifica
 
 def test_record_of_a_transferred_call() -> None:
     """Answered at the reception, transferred to Ivan: what each talked."""
-    directory = PbxDirectory(
+    directory = models.PbxDirectory(
         DIRECTORY.external_numbers,
-        (Workplace(RECEPTION, "Ресепшн"), Workplace(IVAN, "Менеджер Иван")),
+        (
+            models.Workplace(RECEPTION, "Ресепшн"),
+            models.Workplace(IVAN, "Менеджер Иван"),
+        ),
         (),
     )
     now = T0
     tracker = CallTracker(directory, clock=lambda: now)
-    ivan = Party(account_id=IVAN, id=IVAN, display_id=IVAN)
+    ivan = models.Party(account_id=IVAN, id=IVAN, display_id=IVAN)
     pushes = [
-        (0, _push("1o", CallState.TRYING, EXTERNAL)),
-        (3, _push("2o", CallState.SHOWING, AT)),
-        (5, _push("2o", CallState.CONNECTED, AT)),
-        (45, _push("2o", CallState.HIDING, AT)),
-        (46, _push("3o", CallState.SHOWING, ivan)),
-        (50, _push("3o", CallState.CONNECTED, ivan)),
-        (80, _push("3o", CallState.FINISHED, ivan, duration=30)),
+        (0, _push("1o", models.CallState.TRYING, EXTERNAL)),
+        (3, _push("2o", models.CallState.SHOWING, AT)),
+        (5, _push("2o", models.CallState.CONNECTED, AT)),
+        (45, _push("2o", models.CallState.HIDING, AT)),
+        (46, _push("3o", models.CallState.SHOWING, ivan)),
+        (50, _push("3o", models.CallState.CONNECTED, ivan)),
+        (80, _push("3o", models.CallState.FINISHED, ivan, duration=30)),
     ]
     for at, push in pushes:
         now = T0 + timedelta(seconds=at)
@@ -123,12 +121,14 @@ def test_record_of_a_transferred_call() -> None:
 def _ended(answered: bool) -> CallUpdate:
     tracker = CallTracker(DIRECTORY)
     pushes = [
-        _push("1o", CallState.TRYING, EXTERNAL),
-        _push("2o", CallState.SHOWING, AT),
+        _push("1o", models.CallState.TRYING, EXTERNAL),
+        _push("2o", models.CallState.SHOWING, AT),
     ]
     if answered:
-        pushes.append(_push("2o", CallState.CONNECTED, AT))
-    pushes.append(_push("2o", CallState.FINISHED, AT, duration=151 if answered else 0))
+        pushes.append(_push("2o", models.CallState.CONNECTED, AT))
+    pushes.append(
+        _push("2o", models.CallState.FINISHED, AT, duration=151 if answered else 0)
+    )
     updates = [tracker.apply(p) for p in pushes]
     last = updates[-1]
     assert last is not None
