@@ -75,11 +75,11 @@ async def test_calls_are_kept_across_a_restart(
         2,
         direction="outgoing",
         caller=RECEPTION,
+        routed_to=RECEPTION,
         callee="+79219462761",
         caller_name="Ресепшн",
         callee_name="ООО «Ромашка»",
         routing="transfer",
-        routed_to=RECEPTION,
         recording="mtt_business/2026-03-05/10-44-17_79161234567_c.mp3",
     )
     for record in calls:
