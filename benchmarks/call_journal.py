@@ -52,18 +52,15 @@ from custom_components.mtt_business.api.models import (
     PbxDirectory,
     Workplace,
 )
-from custom_components.mtt_business.call_journal import (
-    CHUNK_SIZE,
-    CallJournal,
-    JournalRecord,
-    journal_record,
-)
+from custom_components.mtt_business.call_journal import CallJournal
 from custom_components.mtt_business.call_tracker import (
     CallEvent,
     CallTracker,
     CallUpdate,
 )
 from custom_components.mtt_business.call_view import CallView
+from custom_components.mtt_business.journal_record import JournalRecord, journal_record
+from custom_components.mtt_business.journal_store import CHUNK_SIZE
 
 WORKPLACE = "883140777716581"
 EXTERNAL_NUMBER = "74996497803"

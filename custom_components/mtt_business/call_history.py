@@ -1,21 +1,26 @@
 """The history of an entry's calls: ended calls into the journal, recordings archived.
 
 Each ended call goes into the journal, and its recording into the archive when the
-entry archives recordings. A `CallMonitor` listener: it acts when a call ends (once, for a call seen to start)
-and when its recording is ready; routing's decision, taken while the call was parked,
-is kept until then (for at most `MAX_ROUTED` calls in flight).
+entry archives recordings; when the archive's download gives the path it saved the
+recording at, that path goes into the journal. A `CallMonitor` listener: it acts
+when a call ends (once, for a call seen to start) and when its recording is ready;
+routing's decision, taken while the call was parked, is kept until then (for at
+most `MAX_ROUTED` calls in flight).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from functools import partial
 
 from homeassistant.core import callback
 
-from .call_journal import CallJournal, journal_record
+from .call_journal import CallJournal
 from .call_tracker import CallEvent
 from .call_view import CallView, RoutingDecision
 from .data import MttBusinessConfigEntry
+from .journal_record import journal_record
 from .recording_archive import RecordingArchive
 
 MAX_ROUTED = 1000
@@ -63,4 +68,14 @@ class CallHistory:
             record = record_or_none
         else:
             return
-        self._archive.async_archive_in_background(self._entry, self._journal, record)
+        download = self._archive.async_archive_in_background(self._entry, record)
+        if download is not None:
+            download.add_done_callback(partial(self._async_archived, call_id))
+
+    @callback
+    def _async_archived(self, call_id: str, download: asyncio.Task[str | None]) -> None:
+        """A download ended: the journal points at the file it saved, if any."""
+        if download.cancelled():
+            return  # the entry unloads
+        if (recording := download.result()) is not None:
+            self._journal.set_recording(call_id, recording)

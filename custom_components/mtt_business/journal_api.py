@@ -18,11 +18,11 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.core import HomeAssistant, callback
 
-from .call_journal import JournalRecord
 from .call_view import display_fields
 from .compat import vol
 from .entries import EntryLookupError, async_loaded_entry
 from .errors import async_send_entry_error
+from .journal_record import JournalRecord
 from .url_guard import playable_url
 
 DEFAULT_LIMIT: Final = 50

@@ -37,11 +37,12 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .api.phone_number import format_number
-from .call_journal import KEEP, CallJournal, JournalRecord
+from .call_journal import KEEP, CallJournal
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_loaded_entry
 from .errors import translated
+from .journal_record import JournalRecord
 from .recording_archive import (
     ARCHIVE_FOLDER,
     MIME_TYPE,

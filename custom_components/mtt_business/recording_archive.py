@@ -7,7 +7,8 @@ media folder (the "local" media directory, else `<config>/media`):
     mtt_business/<YYYY-MM-DD>/<HH-MM-SS>_<caller>_<call id>.mp3
 
 (the local date and time the call started; only letters, digits, `.`, `_` and `-`
-in the name), and the call journal points at that path. The download streams to a
+in the name); the download's task gives that path, which the call history writes
+into the call journal. The download streams to a
 hidden `.….part` file beside it, written chunk by chunk off the event loop, and is
 renamed only when complete: a file with the recording's name is always whole.
 
@@ -46,9 +47,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .call_journal import CallJournal, JournalRecord
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
+from .journal_record import JournalRecord
 from .url_guard import LinkFetcher, RefusedLinkError, async_get_fetcher
 
 _LOGGER = logging.getLogger(__name__)
@@ -135,38 +136,33 @@ class RecordingArchive:
 
     @callback
     def async_archive_in_background(
-        self,
-        entry: MttBusinessConfigEntry,
-        journal: CallJournal,
-        record: JournalRecord,
-    ) -> None:
-        """Archive a call's recording, if the entry archives recordings.
+        self, entry: MttBusinessConfigEntry, record: JournalRecord
+    ) -> asyncio.Task[str | None] | None:
+        """Archive a call's recording, if the entry archives recordings: the download.
 
-        Nothing happens for a call without a link, one archived already or being
-        archived. When the file is complete, the journal points at it.
+        The download is a background task of the entry (cancelled when it unloads)
+        whose result is `async_archive`'s: the recording's media path, or None.
+        None instead of a task for a call without a link, one archived already or
+        being archived, or when the entry does not archive recordings.
         """
+        call_id = record.call_id
         if (
             not entry.options.get(CONF_ARCHIVE_RECORDINGS, False)
             or not record.record_url
             or record.recording is not None
-            or record.call_id in self._pending
+            or call_id in self._pending
         ):
-            return
-        self._pending.add(record.call_id)
-        entry.async_create_background_task(
+            return None
+        self._pending.add(call_id)
+        download = entry.async_create_background_task(
             self._hass,
-            self._async_archive_into(journal, record),
-            f"{self._entry_id} archive recording {record.call_id}",
+            self.async_archive(record),
+            f"{self._entry_id} archive recording {call_id}",
         )
-
-    async def _async_archive_into(
-        self, journal: CallJournal, record: JournalRecord
-    ) -> None:
-        try:
-            if (recording := await self.async_archive(record)) is not None:
-                journal.set_recording(record.call_id, recording)
-        finally:
-            self._pending.discard(record.call_id)
+        # Added before the caller's callbacks, which run right after it with nothing
+        # in between: no push handled meanwhile downloads a recording just archived.
+        download.add_done_callback(lambda _: self._pending.discard(call_id))
+        return download
 
     async def async_archive(self, record: JournalRecord) -> str | None:
         """Download a call's recording into the media folder; its media path.

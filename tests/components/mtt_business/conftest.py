@@ -32,8 +32,8 @@ from custom_components.mtt_business import (
     call_counters as call_counters_module,
     sensor as sensor_module,
 )
-from custom_components.mtt_business.call_journal import JournalRecord
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.redirect_uri import async_get_redirect_uri
 from mtt_simulator.app import SIMULATOR_KEY, Simulator, create_app
 from mtt_simulator.browser import portal_sign_in

@@ -11,27 +11,10 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.mtt_business.api.models import (
-    CallDirection,
-    CallNotification,
-    CallState,
-    ExternalNumber,
-    Leg,
-    Party,
-    PbxDirectory,
-    Workplace,
-)
-from custom_components.mtt_business.call_journal import (
-    CallJournal,
+from custom_components.mtt_business.call_journal import CallJournal
+from custom_components.mtt_business.journal_record import (
     JournalRecord,
     WorkplaceTalk,
-    journal_record,
-)
-from custom_components.mtt_business.call_tracker import CallTracker, CallUpdate
-from custom_components.mtt_business.call_view import (
-    CallView,
-    RoutingAction,
-    RoutingDecision,
 )
 
 from .conftest import journal_call
@@ -92,11 +75,11 @@ async def test_calls_are_kept_across_a_restart(
         2,
         direction="outgoing",
         caller=RECEPTION,
+        routed_to=RECEPTION,
         callee="+79219462761",
         caller_name="Ресепшн",
         callee_name="ООО «Ромашка»",
         routing="transfer",
-        routed_to=RECEPTION,
         recording="mtt_business/2026-03-05/10-44-17_79161234567_c.mp3",
     )
     for record in calls:
@@ -112,17 +95,6 @@ async def test_calls_are_kept_across_a_restart(
     assert hass_storage[KEY]["data"]["chunks"] == [0]
     # the file holds each call as `as_dict` gives it, one per line
     assert hass_storage[f"{KEY}.0"]["data"]["calls"] == [r.as_dict() for r in calls]
-
-
-async def test_record_as_dict_round_trip() -> None:
-    record = call(1, answered=None)
-    data = record.as_dict()
-    assert data["started"] == "2026-03-05T07:43:17+00:00"
-    assert data["answered"] is None
-    assert JournalRecord.from_dict(data) == record
-    moscow = dict(data, started="2026-03-05T10:43:17+03:00")
-    assert JournalRecord.from_dict(moscow).started == record.started
-    assert JournalRecord.from_dict(moscow).started.tzinfo is UTC
 
 
 IVAN = "883140777828305"
@@ -465,126 +437,3 @@ async def test_flush_writes_at_once_and_closes(
 
 
 # --- a record from the call tracker ---------------------------------------------
-
-DIRECTORY = PbxDirectory(
-    (ExternalNumber("74996497803"),), (Workplace(RECEPTION, "Ресепшн"),), ()
-)
-CALLER = Party(
-    account_id="79161234567@pstn", display_id="79161234567", id="79161234567"
-)
-EXTERNAL = Party(account_id="74996497803", id="74996497803")
-AT = Party(account_id=RECEPTION, id=RECEPTION, display_id=RECEPTION)
-
-
-def _push(leg: str, state: CallState, party: Party, **more: Any) -> CallNotification:
-    return CallNotification(
-        Leg(f"c166e238a4c211ea9d37_00015ED6~{leg}", "tag"),
-        state,
-        CallDirection.INCOMING,
-        CALLER,
-        party,
-        transport_id="10.0.0.1:5073",
-        start_time=datetime(
-            2026, 3, 5, 10, 42, 17, tzinfo=dt_util.get_time_zone("Europe/Moscow")
-        ),
-        **more,
-    )
-
-
-def test_record_of_a_transferred_call() -> None:
-    """Answered at the reception, transferred to Ivan: what each talked."""
-    directory = PbxDirectory(
-        DIRECTORY.external_numbers,
-        (Workplace(RECEPTION, "Ресепшн"), Workplace(IVAN, "Менеджер Иван")),
-        (),
-    )
-    clock = Clock(T0)
-    tracker = CallTracker(directory, clock=clock)
-    ivan = Party(account_id=IVAN, id=IVAN, display_id=IVAN)
-    pushes = [
-        (0, _push("1o", CallState.TRYING, EXTERNAL)),
-        (3, _push("2o", CallState.SHOWING, AT)),
-        (5, _push("2o", CallState.CONNECTED, AT)),
-        (45, _push("2o", CallState.HIDING, AT)),
-        (46, _push("3o", CallState.SHOWING, ivan)),
-        (50, _push("3o", CallState.CONNECTED, ivan)),
-        (80, _push("3o", CallState.FINISHED, ivan, duration=30)),
-    ]
-    for at, push in pushes:
-        clock.now = T0 + timedelta(seconds=at)
-        update = tracker.apply(push)
-    assert update is not None
-    names = {RECEPTION: "Ресепшн", IVAN: "Менеджер Иван"}
-    record = journal_record(
-        CallView.of_update("entry", update, "Менеджер Иван", (None, None)),
-        ended=clock.now,
-        workplace_name=names.get,
-    )
-    assert record.talks == (
-        WorkplaceTalk(
-            workplace=RECEPTION,
-            workplace_name="Ресепшн",
-            answered=T0 + timedelta(seconds=5),
-            seconds=40,
-        ),
-        WorkplaceTalk(
-            workplace=IVAN,
-            workplace_name="Менеджер Иван",
-            answered=T0 + timedelta(seconds=50),
-            seconds=30,
-        ),
-    )
-    assert (record.workplace, record.duration) == (IVAN, 70)
-    assert record.answered == T0 + timedelta(seconds=5)
-
-
-def _ended(answered: bool) -> CallUpdate:
-    tracker = CallTracker(DIRECTORY)
-    pushes = [
-        _push("1o", CallState.TRYING, EXTERNAL),
-        _push("2o", CallState.SHOWING, AT),
-    ]
-    if answered:
-        pushes.append(_push("2o", CallState.CONNECTED, AT))
-    pushes.append(_push("2o", CallState.FINISHED, AT, duration=151 if answered else 0))
-    updates = [tracker.apply(p) for p in pushes]
-    last = updates[-1]
-    assert last is not None
-    return last
-
-
-def test_record_of_an_answered_call() -> None:
-    ended = datetime(2026, 3, 5, 7, 45, 0, tzinfo=UTC)
-    record = journal_record(
-        CallView.of_update(
-            "entry", _ended(answered=True), "Ресепшн", ("Иван Петров", None)
-        ),
-        ended=ended,
-        routing=RoutingDecision(RoutingAction.RELEASED),
-    )
-    assert record == JournalRecord(
-        call_id="c166e238a4c211ea9d37_00015ED6",
-        direction="incoming",
-        caller="+79161234567",
-        callee="+74996497803",
-        caller_name="Иван Петров",
-        workplace=RECEPTION,
-        workplace_name="Ресепшн",
-        started=datetime(2026, 3, 5, 7, 42, 17, tzinfo=UTC),
-        answered=ended - timedelta(seconds=151),
-        ended=ended,
-        duration=151,
-        missed=False,
-        routing="released",
-    )
-    assert record.started.tzinfo is UTC
-
-
-def test_record_of_a_missed_call() -> None:
-    record = journal_record(
-        CallView.of_update("entry", _ended(answered=False), None, (None, None))
-    )
-    assert record.missed
-    assert record.answered is None
-    assert record.duration == 0
-    assert record.ended.tzinfo is UTC

@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.mtt_business.call_journal import JournalRecord
+from custom_components.mtt_business.journal_record import JournalRecord
 
 from .conftest import journal_call
 

@@ -17,8 +17,8 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.mtt_business.call_journal import JournalRecord, WorkplaceTalk
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.journal_record import JournalRecord, WorkplaceTalk
 from custom_components.mtt_business.media_source import call_title, day_title
 from custom_components.mtt_business.recording_archive import RecordingArchive
 from mtt_simulator.app import SILENT_MP3

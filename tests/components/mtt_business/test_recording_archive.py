@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.mtt_business.call_journal import JournalRecord
+from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.recording_archive import (
     CONF_ARCHIVE_RECORDINGS,
     RecordingArchive,
@@ -93,10 +93,16 @@ async def _archived(
     archive: RecordingArchive,
     record: JournalRecord,
 ) -> JournalRecord | None:
-    """Archive in the background as the integration does; the call as then kept."""
+    """Archive in the background as the integration does; the call as then kept.
+
+    The call history writes the path the download gives into the journal (as it
+    does for a real call: `test_a_call_through_the_pbx`).
+    """
     journal = entry.runtime_data.journal
     journal.add(record)
-    archive.async_archive_in_background(entry, journal, record)
+    download = archive.async_archive_in_background(entry, record)
+    if download is not None and (recording := await download) is not None:
+        journal.set_recording(record.call_id, recording)
     await hass.async_block_till_done(wait_background_tasks=True)
     kept: JournalRecord | None = journal.get(record.call_id)
     return kept
@@ -267,7 +273,8 @@ async def test_unload_during_download_leaves_no_file(
     journal = archiving.runtime_data.journal
     record = _record(simulator)
     journal.add(record)
-    _archive(hass, archiving).async_archive_in_background(archiving, journal, record)
+    download = _archive(hass, archiving).async_archive_in_background(archiving, record)
+    assert download is not None
     deadline = time.monotonic() + 5
     while not await hass.async_add_executor_job(_files, media):
         assert time.monotonic() < deadline, "the download did not start"
@@ -276,6 +283,7 @@ async def test_unload_during_download_leaves_no_file(
     assert part.name.startswith(".") and part.name.endswith(".mp3.part")
     assert await hass.config_entries.async_unload(archiving.entry_id)
     assert await hass.async_add_executor_job(_files, media) == []
+    assert download.cancelled()  # no path to write into the journal
     assert journal.get(record.call_id).recording is None
 
 

@@ -29,8 +29,8 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.mtt_business.call_journal import JournalRecord
 from custom_components.mtt_business.const import DOMAIN
+from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.recording_archive import (
     CONF_ARCHIVE_RECORDINGS,
     RecordingArchive,
@@ -349,9 +349,11 @@ async def test_a_refused_recording_keeps_mtt_link(
     journal = config_entry.runtime_data.journal
     journal.add(record)
     caplog.set_level(logging.WARNING, "custom_components.mtt_business")
-    archive.async_archive_in_background(config_entry, journal, record)
+    download = archive.async_archive_in_background(config_entry, record)
+    assert download is not None
     await hass.async_block_till_done(wait_background_tasks=True)
     await fetcher.async_close()
+    assert download.result() is None  # no path for the history to write
 
     kept: JournalRecord | None = journal.get(record.call_id)
     assert kept is not None
