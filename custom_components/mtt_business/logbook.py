@@ -18,9 +18,8 @@ from homeassistant.components.logbook.const import (
 from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
 
-from .api.phone_number import format_number
 from .call_targets import async_call_entity_id
-from .call_view import EVENT_CALL
+from .call_view import EVENT_CALL, number_display, party_display
 from .const import DOMAIN
 from .logbook_texts import logbook_template
 
@@ -37,15 +36,19 @@ ICONS = {
 
 
 def _party(value: Any, name: Any, data: Mapping[str, Any]) -> str:
-    """A party for people: `Иван Петров (+7 916 123-45-67)`, a workplace's name."""
+    """A party as every surface shows it (`party_display`), a name with its number.
+
+    `Иван Петров (+7 916 123-45-67)`, `+7 916 123-45-67`, a workplace's name.
+    """
     if not isinstance(value, str) or not value:
         return "?"
-    if value == data.get("workplace") and data.get("workplace_name"):
-        # The workplace's SIP ID: people know it by its name.
-        return str(data["workplace_name"])
-    if isinstance(name, str) and name:
-        return f"{name} ({format_number(value)})"
-    return format_number(value)
+    workplace, workplace_name = data.get("workplace"), data.get("workplace_name")
+    names = {workplace: str(workplace_name)} if workplace and workplace_name else {}
+    shown = party_display(value, name if isinstance(name, str) else None, names)
+    number = number_display(value, names)
+    if shown is None or shown == number or number is None:
+        return shown or "?"
+    return f"{shown} ({number})"
 
 
 def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> str:
