@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .api.phone_number import format_number
 from .call_targets import async_call_entity_id
-from .call_view import EVENT_CALL
+from .calls.view import EVENT_CALL
 from .const import DOMAIN
 from .logbook_texts import logbook_template
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from custom_components.mtt_business.phone_book import (
+from custom_components.mtt_business.calls.phone_book import (
     MAX_CONTACTS,
     Contact,
     PhoneBook,
