@@ -53,12 +53,12 @@ from custom_components.mtt_business.api.models import (
     Workplace,
 )
 from custom_components.mtt_business.call_journal import CallJournal
-from custom_components.mtt_business.call_tracker import (
+from custom_components.mtt_business.calls.tracker import (
     CallEvent,
     CallTracker,
     CallUpdate,
 )
-from custom_components.mtt_business.call_view import CallView
+from custom_components.mtt_business.calls.view import CallView
 from custom_components.mtt_business.journal_record import JournalRecord, journal_record
 from custom_components.mtt_business.journal_store import CHUNK_SIZE
 

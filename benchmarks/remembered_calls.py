@@ -28,7 +28,7 @@ from custom_components.mtt_business.api.models import (
     PbxDirectory,
     Workplace,
 )
-from custom_components.mtt_business.call_tracker import CallTracker
+from custom_components.mtt_business.calls.tracker import CallTracker
 
 WORKPLACE = "883140777716581"
 DIRECTORY = PbxDirectory(

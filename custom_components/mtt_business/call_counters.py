@@ -27,8 +27,8 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .call_tracker import CallEvent
-from .call_view import CallView
+from .calls.tracker import CallEvent
+from .calls.view import CallView
 from .const import DOMAIN
 
 _LOGGER = logging.getLogger(__name__)

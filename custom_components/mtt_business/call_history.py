@@ -17,8 +17,8 @@ from functools import partial
 from homeassistant.core import callback
 
 from .call_journal import CallJournal
-from .call_tracker import CallEvent
-from .call_view import CallView, RoutingDecision
+from .calls.tracker import CallEvent
+from .calls.view import CallView, RoutingDecision
 from .data import MttBusinessConfigEntry
 from .journal_record import journal_record
 from .recording_archive import RecordingArchive

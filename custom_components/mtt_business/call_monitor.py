@@ -18,8 +18,8 @@ from homeassistant.util import dt as dt_util
 
 from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
 from .call_targets import async_call_targets
-from .call_tracker import CallTracker, CallUpdate, TrackedCall
-from .call_view import EVENT_CALL, CallView, RoutingDecision
+from .calls.tracker import CallTracker, CallUpdate, TrackedCall
+from .calls.view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .push_health import PushHealth

@@ -31,7 +31,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .call_view import LISTED_CALLS_LIMIT, CallView, party_display
+from .calls.view import LISTED_CALLS_LIMIT, CallView, party_display
 from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
@@ -172,7 +172,7 @@ class CallsSubscription:
 def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
     """An entry's workplaces and active calls as the calls card shows them.
 
-    Every party comes as people read it as well (`call_view.party_display`): the
+    Every party comes as people read it as well (`calls.view.party_display`): the
     card shows what it is sent and formats nothing itself.
     """
     data = entry.runtime_data

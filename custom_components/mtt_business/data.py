@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 from .api import MttBusinessClient
+from .calls.phone_book import PhoneBookCache
 from .parking import Parking
-from .phone_book import PhoneBookCache
 
 if TYPE_CHECKING:
     from .call_counters import CallCounters

@@ -30,11 +30,11 @@ from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api.models import PbxDirectory
 from .api.phone_number import normalize_number
-from .call_tracker import TrackedCall
+from .calls.phone_book import CONF_CONTACTS, PhoneBook
+from .calls.tracker import TrackedCall
 from .data import MttBusinessConfigEntry
 from .devices import identified_workplace
 from .journal_record import JournalRecord
-from .phone_book import CONF_CONTACTS, PhoneBook
 from .redirect_uri import async_get_redirect_uri
 from .routing import CONF_ROUTES
 

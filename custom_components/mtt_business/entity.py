@@ -19,7 +19,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api.models import PbxDirectory, Workplace
 from .call_counters import PBX, CallCounters
 from .call_monitor import CallMonitor
-from .call_view import CallView
+from .calls.view import CallView
 from .coordinator import DirectoryCoordinator
 from .devices import entity_unique_id, pbx_device_info, workplace_device_info
 from .push_health import PushHealth

@@ -9,8 +9,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .call_targets import CALL_KEY
-from .call_tracker import CallEvent
-from .call_view import EVENT_ATTRIBUTES, CallView
+from .calls.tracker import CallEvent
+from .calls.view import EVENT_ATTRIBUTES, CallView
 from .data import MttBusinessConfigEntry
 from .entity import CallEntity, async_add_workplace_entities
 

@@ -18,7 +18,7 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.core import HomeAssistant, callback
 
-from .call_view import display_fields
+from .calls.view import display_fields
 from .compat import vol
 from .entries import EntryLookupError, async_loaded_entry
 from .errors import async_send_entry_error

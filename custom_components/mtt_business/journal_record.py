@@ -22,8 +22,8 @@ from typing import Any, Final
 from homeassistant.util import dt as dt_util
 
 from .api.models import CallDirection
-from .call_tracker import Talk
-from .call_view import CallView, RoutingAction, RoutingDecision
+from .calls.tracker import Talk
+from .calls.view import CallView, RoutingAction, RoutingDecision
 
 DIRECTIONS: Final = frozenset(direction.value for direction in CallDirection)
 ROUTINGS: Final = frozenset(action.value for action in RoutingAction)

@@ -19,7 +19,7 @@ from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.core import HomeAssistant, callback
 
 from .call_targets import async_call_entity_id
-from .call_view import EVENT_CALL, number_display, party_display
+from .calls.view import EVENT_CALL, number_display, party_display
 from .const import DOMAIN
 from .logbook_texts import logbook_template
 

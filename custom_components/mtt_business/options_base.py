@@ -8,9 +8,9 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
 
 from .api.models import PbxDirectory
+from .calls.phone_book import PhoneBook
 from .compat import vol
 from .data import MttBusinessConfigEntry
-from .phone_book import PhoneBook
 
 CONF_TABLE = "table"
 CONF_REMOVE = "remove"

@@ -26,14 +26,14 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.translation import async_get_translations
 
 from .api.phone_number import format_prefix
+from .calls.phone_book import route_caller
+from .calls.text_table import format_table, table_lines
 from .compat import vol
 from .const import DOMAIN
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps
-from .phone_book import route_caller
 from .recording_archive import CONF_ARCHIVE_RECORDINGS
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
-from .text_table import format_table, table_lines
 
 CONF_CALLER = "caller"
 CONF_WORKPLACE = "workplace"

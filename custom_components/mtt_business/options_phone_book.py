@@ -23,9 +23,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .api.phone_number import format_prefix
-from .compat import vol
-from .options_base import CONF_REMOVE, CONF_TABLE, OptionsFlowBase
-from .phone_book import (
+from .calls.phone_book import (
     CONF_CONTACTS,
     MAX_CONTACTS,
     MAX_NAME_LENGTH,
@@ -37,6 +35,8 @@ from .phone_book import (
     format_text,
     parse_text,
 )
+from .compat import vol
+from .options_base import CONF_REMOVE, CONF_TABLE, OptionsFlowBase
 
 CONF_CONTACT = "contact"
 CONF_NUMBER = "number"

@@ -26,11 +26,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api import MttBusinessError
 from .api.models import CallDirection
-from .call_tracker import CallUpdate
-from .call_view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
+from .calls.phone_book import route_prefixes
+from .calls.tracker import CallUpdate
+from .calls.view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
 from .data import MttBusinessConfigEntry
 from .parking import Parking
-from .phone_book import route_prefixes
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from homeassistant.util import dt as dt_util
 from .api.models import PbxDirectory, Workplace
 from .call_counters import DayCounts
 from .call_monitor import CallMonitor
-from .call_tracker import CallEvent, WorkplaceCallState
-from .call_view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
+from .calls.tracker import CallEvent, WorkplaceCallState
+from .calls.view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .entity import (

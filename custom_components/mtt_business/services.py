@@ -18,18 +18,18 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from .api.models import Leg
 from .api.phone_number import normalize_number
 from .call_counters import PBX
+from .calls.phone_book import (
+    CONF_CONTACTS,
+    PhoneBookError,
+    contacts_from_pairs,
+    merge_contacts,
+)
 from .compat import vol
 from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .devices import identified_workplace
 from .entries import EntryLookupError, async_loaded_entry, async_only_loaded_entry
 from .errors import raise_translated_error, translated
-from .phone_book import (
-    CONF_CONTACTS,
-    PhoneBookError,
-    contacts_from_pairs,
-    merge_contacts,
-)
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_CALLER_ID = "caller_id"

@@ -32,6 +32,7 @@ NEEDED = {
     "manifest.json",
     "config_flow.py",
     "api/__init__.py",
+    "calls/__init__.py",
     "services.yaml",
     "icons.json",
     "strings.json",

@@ -8,8 +8,8 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from custom_components.mtt_business.api import models
-from custom_components.mtt_business.call_tracker import CallTracker, CallUpdate
-from custom_components.mtt_business.call_view import (
+from custom_components.mtt_business.calls.tracker import CallTracker, CallUpdate
+from custom_components.mtt_business.calls.view import (
     CallView,
     RoutingAction,
     RoutingDecision,

@@ -20,8 +20,8 @@ from custom_components.mtt_business.api.models import (
     PbxDirectory,
     Workplace,
 )
-from custom_components.mtt_business.call_tracker import TrackedCall
-from custom_components.mtt_business.call_view import CallView
+from custom_components.mtt_business.calls.tracker import TrackedCall
+from custom_components.mtt_business.calls.view import CallView
 
 from .conftest import (
     HomeAssistantServer,

@@ -16,6 +16,12 @@ from homeassistant.setup import async_setup_component
 import pytest
 
 from custom_components.mtt_business.api.phone_number import normalize_prefix
+from custom_components.mtt_business.calls.phone_book import (
+    PhoneBook,
+    parse_text,
+    route_caller,
+    route_prefixes,
+)
 from custom_components.mtt_business.compat import device_by_identifier
 from custom_components.mtt_business.const import DOMAIN
 from custom_components.mtt_business.routing import match_route
@@ -93,6 +99,34 @@ def test_prefixes() -> None:
     assert match_route(routes, "+79161234567") == "b"
     assert match_route(routes, "+79261234567") is None
     assert match_route(routes, None) is None
+
+
+def test_routing_rules_may_name_contacts() -> None:
+    book = PhoneBook(
+        parse_text("8916 = ООО Ромашка\n8903 = ооо ромашка\n8 495 = Иван Петров")
+    )
+    assert route_caller("8 (916) 12", book) == "+791612"
+    assert route_caller("  ооо   Ромашка ", book) == "ооо Ромашка"
+    assert route_caller("nobody", book) is None
+    routes = [
+        {"caller": "ООО Ромашка", "workplace": "rom"},
+        {"caller": "+7916", "workplace": "own"},
+        {"caller": "Иван Петров", "workplace": "ivan"},
+        {"caller": "иван петров", "workplace": "later"},
+        {"caller": "Gone", "workplace": "gone"},
+        {"caller": "", "workplace": "nobody"},
+        {"caller": "+7812"},
+    ]
+    assert route_prefixes(routes, book) == [
+        {"caller": "+7916", "workplace": "own"},
+        {"caller": "+7903", "workplace": "rom"},
+        {"caller": "+7495", "workplace": "ivan"},
+    ]
+    prefixes = route_prefixes(routes, book)
+    assert match_route(prefixes, "+79031234567") == "rom"
+    assert match_route(prefixes, "+79161234567") == "own"
+    assert match_route(prefixes, "+74951234567") == "ivan"
+    assert match_route(route_prefixes(routes, PhoneBook()), "+79031234567") is None
 
 
 @pytest.mark.parametrize("caller", ["79161234567", "89161234567", "+79161234567"])

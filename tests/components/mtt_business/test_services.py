@@ -10,9 +10,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mtt_business import const
+from custom_components.mtt_business.calls.phone_book import PhoneBookCache
 from custom_components.mtt_business.compat import device_by_identifier, vol
 from custom_components.mtt_business.const import DOMAIN
-from custom_components.mtt_business.phone_book import PhoneBookCache
 
 from .conftest import SimulatorServer, async_settle
 

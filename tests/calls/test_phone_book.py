@@ -1,4 +1,8 @@
-"""The phone book: names for numbers in any format, as text, and for routing."""
+"""The phone book on its own: names for numbers in any format, as text.
+
+How routing rules name contacts is tested with routing
+(tests/components/mtt_business/test_routing.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import time
 
 import pytest
 
-from custom_components.mtt_business.phone_book import (
+from custom_components.mtt_business.calls.phone_book import (
     MAX_CONTACTS,
     Contact,
     PhoneBook,
@@ -17,10 +21,7 @@ from custom_components.mtt_business.phone_book import (
     make_contact,
     merge_contacts,
     parse_text,
-    route_caller,
-    route_prefixes,
 )
-from custom_components.mtt_business.routing import match_route
 
 TEXT = """\
 # Customers
@@ -220,34 +221,6 @@ def test_stored_contacts_that_are_not_contacts_are_skipped() -> None:
         {"contacts": [{"number": "+7916", "name": "A"}, {"number": 7}, "x", None]}
     )
     assert book.contacts == [{"number": "+7916", "name": "A"}]
-
-
-def test_routing_rules_may_name_contacts() -> None:
-    book = PhoneBook(
-        parse_text("8916 = ООО Ромашка\n8903 = ооо ромашка\n8 495 = Иван Петров")
-    )
-    assert route_caller("8 (916) 12", book) == "+791612"
-    assert route_caller("  ооо   Ромашка ", book) == "ооо Ромашка"
-    assert route_caller("nobody", book) is None
-    routes = [
-        {"caller": "ООО Ромашка", "workplace": "rom"},
-        {"caller": "+7916", "workplace": "own"},
-        {"caller": "Иван Петров", "workplace": "ivan"},
-        {"caller": "иван петров", "workplace": "later"},
-        {"caller": "Gone", "workplace": "gone"},
-        {"caller": "", "workplace": "nobody"},
-        {"caller": "+7812"},
-    ]
-    assert route_prefixes(routes, book) == [
-        {"caller": "+7916", "workplace": "own"},
-        {"caller": "+7903", "workplace": "rom"},
-        {"caller": "+7495", "workplace": "ivan"},
-    ]
-    prefixes = route_prefixes(routes, book)
-    assert match_route(prefixes, "+79031234567") == "rom"
-    assert match_route(prefixes, "+79161234567") == "own"
-    assert match_route(prefixes, "+74951234567") == "ivan"
-    assert match_route(route_prefixes(routes, PhoneBook()), "+79031234567") is None
 
 
 def test_the_cache_builds_a_book_per_options() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypedDict
 import unicodedata
 
-from .api.phone_number import format_prefix, normalize_number, normalize_prefix
+from ..api.phone_number import format_prefix, normalize_number, normalize_prefix
 from .text_table import format_table, table_lines
 
 CONF_CONTACTS: Final = "contacts"

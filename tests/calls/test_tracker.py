@@ -28,7 +28,7 @@ from custom_components.mtt_business.api.models import (
     Terminal,
     Workplace,
 )
-from custom_components.mtt_business.call_tracker import (
+from custom_components.mtt_business.calls.tracker import (
     CallEvent,
     CallTracker,
     CallUpdate,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from .api.models import Leg
-from .api.phone_number import format_number
-from .call_tracker import CallEvent, CallUpdate, TrackedCall
+from ..api.models import Leg
+from ..api.phone_number import format_number
+from .tracker import CallEvent, CallUpdate, TrackedCall
 
 EVENT_CALL: Final = "mtt_business_call"
 """The bus event announcing every change of a call (automations, logbook)."""
@@ -160,7 +160,7 @@ class CallView:
 
     @property
     def missed(self) -> bool:
-        """An incoming call that ended unanswered (see `call_tracker`)."""
+        """An incoming call that ended unanswered (see `tracker`)."""
         return CallEvent.MISSED in self.events
 
     def event_data(self) -> dict[str, Any]:

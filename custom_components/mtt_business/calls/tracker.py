@@ -43,8 +43,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from .api.const import PARKING_WINDOW_SECONDS
-from .api.models import (
+from ..api.const import PARKING_WINDOW_SECONDS
+from ..api.models import (
     CallDirection,
     CallNotification,
     CallState,
@@ -52,7 +52,7 @@ from .api.models import (
     Party,
     PbxDirectory,
 )
-from .api.phone_number import normalize_number
+from ..api.phone_number import normalize_number
 
 
 class WorkplaceCallState(StrEnum):
