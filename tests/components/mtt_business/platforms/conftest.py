@@ -248,17 +248,21 @@ def snapshot_entities(
     return partial(snapshot_platform, hass, entity_registry, snapshot, entry.entry_id)
 
 
+def entry_states(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, State | None]:
+    """The state of each of the entry's entities, by entity id."""
+    registered = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    return {
+        entity_id: hass.states.get(entity_id)
+        for entity_id in sorted(e.entity_id for e in registered)
+    }
+
+
 @pytest.fixture
 async def states_after_answered_call(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> dict[str, State | None]:
     """Each entity's state, by entity id, once the answered call has been played."""
     await async_answered_incoming_call(hass, freezer)
-    entity_ids = sorted(
-        e.entity_id
-        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    )
-    return {entity_id: hass.states.get(entity_id) for entity_id in entity_ids}
+    return entry_states(hass, entry)
