@@ -19,15 +19,26 @@ answered at a workplace) over real HTTP on loopback into each, and prints:
 Every phase starts and ends with Home Assistant idle, so that no phase pays for the
 previous one's database writes.
 
+Our entities are measured as a fresh install has them (those that change with every
+call step disabled by default); --all-entities then enables every one of them (as an
+existing install that had them) and measures again, and prints both. The
+configuration is written as data from scripts/dev_instance.py's (`benchmark_config`),
+and the benchmark fails if Home Assistant logs an invalid configuration or a failed
+setup (`CONFIG_PROBLEMS`), or if the recorder is loaded when it should not be (or not
+when it should). --profile PUSHES adds a cProfile of Home Assistant while PUSHES
+pushes go through the floor and through ours: own time per source file and function.
+
 Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000] [--without-recorder]
-[--rounds 3] (--calls 0 skips the memory phase; the throughput phase runs --rounds
-times, the three paths taking turns, and prints the medians).
+[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] (--calls 0 skips the
+memory phase; the throughput phase runs --rounds times, the three paths taking turns,
+and prints the medians). Recorder rows and bytes per call: benchmarks/recorder_rows.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,6 +46,7 @@ import itertools
 import json
 import os
 from pathlib import Path
+import pstats
 import statistics
 import sys
 import tempfile
@@ -56,7 +68,10 @@ bench_bare: parses the JSON and answers 200.
 bench_floor: also does the least that the live-calls issue asks of any receiver per
 call push: one Home Assistant event and two state writes (the PBX's and the
 workplace's event entity), here as bare `hass.states.async_set` calls.
+bench_profile: POST "start" starts cProfile (from the event loop, where the
+receivers run), POST a file path stops it and writes its statistics there.
 """
+import cProfile
 import json
 from aiohttp import web
 from homeassistant.components import webhook
@@ -75,8 +90,23 @@ async def _floor(hass, webhook_id, request):
         hass.states.async_set(entity_id, now, {"event_type": info["state"], **data})
     return web.Response(status=200, text="parsed")
 
+_profiles = {}
+
+async def _profile(hass, webhook_id, request):
+    body = (await request.read()).decode()
+    if body == "start":
+        _profiles["on"] = profile = cProfile.Profile()
+        profile.enable()
+    else:
+        profile = _profiles.pop("on")
+        profile.disable()
+        await hass.async_add_executor_job(profile.dump_stats, body)
+    return web.Response(status=200, text="parsed")
+
 async def async_setup(hass, config):
-    for hook, handler in (("bench_bare", _bare), ("bench_floor", _floor)):
+    for hook, handler in (
+        ("bench_bare", _bare), ("bench_floor", _floor), ("bench_profile", _profile)
+    ):
         webhook.async_register(hass, "bench_bare", hook, hook, handler,
                                local_only=False, allowed_methods=["POST"])
     return True
@@ -425,6 +455,7 @@ async def run(
     *,
     rounds: int = 3,
     all_entities: bool = False,
+    profile: int = 0,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
         try:
@@ -436,6 +467,7 @@ async def run(
                 commit_interval,
                 rounds=rounds,
                 all_entities=all_entities,
+                profile=profile,
             )
         except BaseException:
             log = Path(tmp) / "homeassistant.log"
@@ -571,6 +603,59 @@ async def throughput_phase(
     return cpu
 
 
+WAITING = ("poll", "select", "acquire", "sleep", "wait")
+"""Built-ins whose time in a profile is waiting, not work."""
+
+
+def where_the_time_goes(stats_file: Path, pushes: int, top: int = 14) -> None:
+    """Own time per push by source file, then by function, from cProfile's stats."""
+    stats = pstats.Stats(str(stats_file))
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    by_file: Counter[str] = Counter()
+    by_function: Counter[str] = Counter()
+    for (filename, line, function), (_, _, tottime, _, _) in raw.items():
+        if filename == "~" and any(word in function for word in WAITING):
+            continue  # waiting for work (the idle loop, the executor's threads)
+        where = filename
+        for marker in ("site-packages/", "custom_components/", "lib/python3"):
+            if marker in filename:
+                where = filename.split(marker, 1)[1]
+                break
+        by_file[where] += tottime
+        by_function[f"{where}:{line} {function}"] += tottime
+    total = sum(by_file.values())
+    print(f"    {total / pushes * 1000:.3f} ms per push of Python, profiled:")
+    for where, seconds in by_file.most_common(top):
+        print(
+            f"      {seconds / pushes * 1000:7.4f} ms  {seconds / total:5.1%}  {where}"
+        )
+    print("    heaviest functions (own time):")
+    for where, seconds in by_function.most_common(top):
+        print(f"      {seconds / pushes * 1000:7.4f} ms  {where}")
+
+
+async def profile_paths(bench: Bench, bodies: Iterator[bytes], pushes: int) -> None:
+    """cProfile of Home Assistant while `pushes` go through floor and ours.
+
+    From the first push until Home Assistant has been idle for a second (its
+    deferred writes included); cProfile slows the code it measures, so the shares
+    count, not the milliseconds.
+    """
+    hook = f"{bench.running.ha_url}/api/webhook/bench_profile"
+    print(f"where the event loop's time goes, cProfile, {pushes} pushes per path:")
+    for name in ("floor", "ours"):
+        await until_idle(bench.ha_pid)
+        stats_file = bench.running.base_dir / f"profile-{name}.pstats"
+        async with bench.session.post(hook, data=b"start") as response:
+            await response.read()
+        await full_speed(bench.session, bench.paths[name], bodies, pushes)
+        await until_idle(bench.ha_pid, quiet=1)
+        async with bench.session.post(hook, data=str(stats_file).encode()) as response:
+            await response.read()
+        print(f"  {LABELS[name]}:")
+        where_the_time_goes(stats_file, pushes)
+
+
 async def _run(
     tmp: Path,
     calls: int,
@@ -580,6 +665,7 @@ async def _run(
     *,
     rounds: int,
     all_entities: bool,
+    profile: int = 0,
 ) -> None:
     async with started(tmp, recorder, commit_interval) as bench:
         running, session = bench.running, bench.session
@@ -617,6 +703,9 @@ async def _run(
                     f"  {name:8s} entities  {one['ours'] / one['floor']:5.2f}x"
                     f"  ({one['ours']:.3f} ms against {one['floor']:.3f} ms)"
                 )
+
+        if profile:
+            await profile_paths(bench, bodies, profile)
 
         if calls:
             total = calls * len(call_sequence(0, external, workplace))
@@ -667,6 +756,14 @@ def main() -> None:
         help="after the default entities (a fresh install), measure again with every"
         " entity of ours enabled (an existing install that had them); prints both",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="PUSHES",
+        help="afterwards, profile Home Assistant's event loop (cProfile) while PUSHES"
+        " pushes go through the floor and through ours; prints where the time goes",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -676,6 +773,7 @@ def main() -> None:
             args.commit_interval,
             rounds=args.rounds,
             all_entities=args.all_entities,
+            profile=args.profile,
         )
     )
 
