@@ -74,6 +74,8 @@ class Cost:
     """event type: [events rows, new event_data rows, their bytes]."""
     per_attribute: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(entity id, attribute): bytes of its JSON in the new attribute rows."""
+    per_data_key: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(event type, key): bytes of its JSON in the new event_data rows."""
 
 
 def connect(db: Path) -> sqlite3.Connection:
@@ -106,6 +108,16 @@ async def committed(db: Path, pid: int) -> Mark:
             return after
         before = after
     raise RuntimeError("The recorder kept writing while Home Assistant was idle")
+
+
+def json_bytes(key: str, value: object) -> int:
+    """Bytes of `"key":value` as the recorder stores it (compact JSON, UTF-8)."""
+    return (
+        len(
+            json.dumps({key: value}, ensure_ascii=False, separators=(",", ":")).encode()
+        )
+        - 2
+    )
 
 
 def cost(db: Path, start: Mark, end: Mark, calls: int) -> Cost:
@@ -142,6 +154,7 @@ def cost(db: Path, start: Mark, end: Mark, calls: int) -> Cost:
                     ).encode()
                 )
         per_event: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        per_data_key: Counter[tuple[str, str]] = Counter()
         for event_type, rows in conn.execute(
             "SELECT t.event_type, COUNT(*) FROM events e"
             " JOIN event_types t ON t.event_type_id = e.event_type_id"
@@ -162,6 +175,8 @@ def cost(db: Path, start: Mark, end: Mark, calls: int) -> Cost:
             data_bytes += size
             per_event[event_type][1] += 1
             per_event[event_type][2] += size
+            for key, value in json.loads(shared).items():
+                per_data_key[event_type, key] += json_bytes(key, value)
     conn.close()
     return Cost(
         calls=calls,
@@ -172,6 +187,7 @@ def cost(db: Path, start: Mark, end: Mark, calls: int) -> Cost:
         per_entity=dict(per_entity),
         per_event=dict(per_event),
         per_attribute=per_attribute,
+        per_data_key=per_data_key,
     )
 
 
@@ -272,11 +288,14 @@ def print_costs(title: str, costs: dict[str, Cost]) -> None:
                 f"    {event_type:58s} {rows / calls:6.2f} {data / calls:6.2f}"
                 f" {size / calls:7.0f}"
             )
-    heaviest = ours.per_attribute.most_common(12)
-    if heaviest:
-        print("  ours: heaviest attributes (bytes of their JSON per call):")
-        for (entity_id, key), size in heaviest:
-            print(f"    {entity_id + ' ' + key:66s} {size / calls:7.0f}")
+    for what, counter in (
+        ("event data keys", ours.per_data_key),
+        ("attributes", ours.per_attribute),
+    ):
+        if counter:
+            print(f"  ours: heaviest {what} (bytes of their JSON per call):")
+            for (owner, key), size in counter.most_common(16):
+                print(f"    {owner + ' ' + key:66s} {size / calls:7.0f}")
 
 
 async def run(calls: int, concurrency: int) -> None:
