@@ -616,7 +616,7 @@ def where_the_time_goes(stats_file: Path, pushes: int, top: int = 14) -> None:
     for (filename, line, function), (_, _, tottime, _, _) in raw.items():
         if filename == "~" and any(word in function for word in WAITING):
             continue  # waiting for work (the idle loop, the executor's threads)
-        where = filename
+        where = "(built-ins)" if filename == "~" else filename
         for marker in ("site-packages/", "custom_components/", "lib/python3"):
             if marker in filename:
                 where = filename.split(marker, 1)[1]
@@ -642,7 +642,7 @@ async def profile_paths(bench: Bench, bodies: Iterator[bytes], pushes: int) -> N
     count, not the milliseconds.
     """
     hook = f"{bench.running.ha_url}/api/webhook/bench_profile"
-    print(f"where the event loop's time goes, cProfile, {pushes} pushes per path:")
+    print(f"where Home Assistant's time goes, cProfile, {pushes} pushes per path:")
     for name in ("floor", "ours"):
         await until_idle(bench.ha_pid)
         stats_file = bench.running.base_dir / f"profile-{name}.pstats"
