@@ -19,20 +19,34 @@ answered at a workplace) over real HTTP on loopback into each, and prints:
 Every phase starts and ends with Home Assistant idle, so that no phase pays for the
 previous one's database writes.
 
+Our entities are measured as a fresh install has them (those that change with every
+call step disabled by default); --all-entities then enables every one of them (as an
+existing install that had them) and measures again, and prints both. The
+configuration is written as data from scripts/dev_instance.py's (`benchmark_config`),
+and the benchmark fails if Home Assistant logs an invalid configuration or a failed
+setup (`CONFIG_PROBLEMS`), or if the recorder is loaded when it should not be (or not
+when it should). --profile PUSHES adds a cProfile of Home Assistant while PUSHES
+pushes go through the floor and through ours: own time per source file and function.
+
 Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000] [--without-recorder]
-[--rounds 3] (--calls 0 skips the memory phase; the throughput phase runs --rounds
-times, the three paths taking turns, and prints the medians).
+[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] (--calls 0 skips the
+memory phase; the throughput phase runs --rounds times, the three paths taking turns,
+and prints the medians). Recorder rows and bytes per call: benchmarks/recorder_rows.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 import itertools
 import json
 import os
 from pathlib import Path
+import pstats
 import statistics
 import sys
 import tempfile
@@ -40,6 +54,7 @@ import time
 from typing import Any
 
 import aiohttp
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -53,7 +68,10 @@ bench_bare: parses the JSON and answers 200.
 bench_floor: also does the least that the live-calls issue asks of any receiver per
 call push: one Home Assistant event and two state writes (the PBX's and the
 workplace's event entity), here as bare `hass.states.async_set` calls.
+bench_profile: POST "start" starts cProfile (from the event loop, where the
+receivers run), POST a file path stops it and writes its statistics there.
 """
+import cProfile
 import json
 from aiohttp import web
 from homeassistant.components import webhook
@@ -72,8 +90,23 @@ async def _floor(hass, webhook_id, request):
         hass.states.async_set(entity_id, now, {"event_type": info["state"], **data})
     return web.Response(status=200, text="parsed")
 
+_profiles = {}
+
+async def _profile(hass, webhook_id, request):
+    body = (await request.read()).decode()
+    if body == "start":
+        _profiles["on"] = profile = cProfile.Profile()
+        profile.enable()
+    else:
+        profile = _profiles.pop("on")
+        profile.disable()
+        await hass.async_add_executor_job(profile.dump_stats, body)
+    return web.Response(status=200, text="parsed")
+
 async def async_setup(hass, config):
-    for hook, handler in (("bench_bare", _bare), ("bench_floor", _floor)):
+    for hook, handler in (
+        ("bench_bare", _bare), ("bench_floor", _floor), ("bench_profile", _profile)
+    ):
         webhook.async_register(hass, "bench_bare", hook, hook, handler,
                                local_only=False, allowed_methods=["POST"])
     return True
@@ -90,14 +123,11 @@ BARE_MANIFEST = {
 
 
 def add_bare_component(config_dir: Path) -> None:
+    """Write the bench_bare component (its configuration key: `benchmark_config`)."""
     folder = config_dir / "custom_components" / "bench_bare"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "__init__.py").write_text(BARE_COMPONENT)
     (folder / "manifest.json").write_text(json.dumps(BARE_MANIFEST))
-    # Without its own key in the configuration Home Assistant would not load it, and
-    # the "bare" URL would be answered by the webhook component's unknown-hook path.
-    config = config_dir / "configuration.yaml"
-    config.write_text(config.read_text() + "\nbench_bare:\n")
 
 
 def call_sequence(n: int, external: str, workplace: str) -> list[bytes]:
@@ -286,6 +316,39 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+RECORDER_DOMAINS = ("recorder", "history", "logbook", "default_config")
+"""Configuration keys that load the recorder (history and logbook depend on it)."""
+
+
+def benchmark_config(
+    base: dict[str, Any], recorder: bool, commit_interval: int | None = None
+) -> dict[str, Any]:
+    """The benchmark's `configuration.yaml`, as data, from the development one.
+
+    As a user runs it: our logger at warning (not info or debug), the recorder on
+    (as in a default install) unless `recorder` is false, then without every key
+    that would load it; `commit_interval` sets the recorder's. Adds `bench_bare:`
+    (without its own key Home Assistant would not load that component, and the
+    "bare" URL would be answered by the webhook component's unknown-hook path).
+    """
+    config = {
+        key: value
+        for key, value in base.items()
+        if recorder or key not in RECORDER_DOMAINS
+    }
+    logger = dict(config.get("logger") or {})
+    logs = dict(logger.get("logs") or {})
+    logs["custom_components.mtt_business"] = "warning"
+    config["logger"] = {**logger, "default": "warning", "logs": logs}
+    if recorder and commit_interval is not None:
+        config["recorder"] = {
+            **(config.get("recorder") or {}),
+            "commit_interval": commit_interval,
+        }
+    config["bench_bare"] = None
+    return config
+
+
 def production_like(
     recorder: bool, commit_interval: int | None = None
 ) -> Callable[[Path], None]:
@@ -293,19 +356,95 @@ def production_like(
 
     def customize(config_dir: Path) -> None:
         add_bare_component(config_dir)
-        config = config_dir / "configuration.yaml"
-        text = config.read_text().replace(
-            "custom_components.mtt_business: debug",
-            "custom_components.mtt_business: warning",
+        path = config_dir / "configuration.yaml"
+        base = yaml.safe_load(path.read_text()) or {}
+        config = benchmark_config(base, recorder, commit_interval)
+        path.write_text(
+            "# Written by benchmarks/push_throughput.py from scripts/dev_instance.py's.\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
         )
-        if not recorder:
-            # logbook and history are what bring the recorder in.
-            text = text.replace("logbook:\n", "").replace("history:\n", "")
-        elif commit_interval is not None:
-            text += f"\nrecorder:\n  commit_interval: {commit_interval}\n"
-        config.write_text(text)
 
     return customize
+
+
+CONFIG_PROBLEMS = (
+    "Invalid config",
+    "does not support any configuration parameters",
+    "Setup failed",
+    "Unable to set up dependencies",
+    "Integration not found",
+)
+"""What Home Assistant logs when a configuration (or a component's setup) is bad."""
+
+
+def config_problems(log: str) -> list[str]:
+    """The log's lines that report an invalid configuration or a failed setup."""
+    return [
+        line
+        for line in log.splitlines()
+        if any(problem in line for problem in CONFIG_PROBLEMS)
+    ]
+
+
+def check_config_accepted(running: RunningInstance) -> None:
+    """Fail when Home Assistant reported an invalid configuration or setup."""
+    log = running.base_dir / "homeassistant.log"
+    problems = config_problems(log.read_text(errors="replace")) if log.exists() else []
+    if problems:
+        raise RuntimeError(
+            "Home Assistant reported an invalid configuration:\n" + "\n".join(problems)
+        )
+
+
+async def check_recorder(
+    running: RunningInstance, session: aiohttp.ClientSession, recorder: bool
+) -> None:
+    """Fail unless the recorder is loaded exactly when the mode asks for it."""
+    async with session.get(
+        f"{running.ha_url}/api/config", headers=running.headers()
+    ) as response:
+        components = set((await response.json())["components"])
+    if ("recorder" in components) != recorder:
+        raise RuntimeError(
+            f"The recorder is {'' if 'recorder' in components else 'not '}loaded"
+            f" in a run {'with' if recorder else 'without'} it"
+        )
+
+
+async def enable_all_entities(
+    running: RunningInstance, session: aiohttp.ClientSession
+) -> list[str]:
+    """Enable our entities a default install has disabled, as a user would.
+
+    Through the entity registry (Settings → Entities → Enable); Home Assistant
+    reloads the entry itself 30 s later. Returns once every one of them has a
+    state again, with the entity ids enabled.
+    """
+    entities = await running.websocket(session, {"type": "config/entity_registry/list"})
+    disabled = [
+        e["entity_id"]
+        for e in entities
+        if e["platform"] == "mtt_business" and e["disabled_by"] == "integration"
+    ]
+    for entity_id in disabled:
+        await running.websocket(
+            session,
+            {
+                "type": "config/entity_registry/update",
+                "entity_id": entity_id,
+                "disabled_by": None,
+            },
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        await asyncio.sleep(2)
+        async with session.get(
+            f"{running.ha_url}/api/states", headers=running.headers()
+        ) as response:
+            present = {s["entity_id"] for s in await response.json()}
+        if present.issuperset(disabled):
+            return disabled
+    raise RuntimeError(f"Enabled entities did not come up: {disabled}")
 
 
 async def run(
@@ -313,12 +452,22 @@ async def run(
     sample: int,
     recorder: bool,
     commit_interval: int | None,
+    *,
     rounds: int = 3,
+    all_entities: bool = False,
+    profile: int = 0,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
         try:
             await _run(
-                Path(tmp), calls, sample, recorder, commit_interval, rounds=rounds
+                Path(tmp),
+                calls,
+                sample,
+                recorder,
+                commit_interval,
+                rounds=rounds,
+                all_entities=all_entities,
+                profile=profile,
             )
         except BaseException:
             log = Path(tmp) / "homeassistant.log"
@@ -328,15 +477,23 @@ async def run(
             raise
 
 
-async def _run(
-    tmp: Path,
-    calls: int,
-    sample: int,
-    recorder: bool,
-    commit_interval: int | None,
-    *,
-    rounds: int,
-) -> None:
+@dataclass
+class Bench:
+    """A running Home Assistant with ours signed in, and the three paths' URLs."""
+
+    running: RunningInstance
+    session: aiohttp.ClientSession
+    paths: dict[str, str]
+    external: str
+    workplace: str
+    ha_pid: int
+
+
+@asynccontextmanager
+async def started(
+    tmp: Path, recorder: bool, commit_interval: int | None = None
+) -> AsyncIterator[Bench]:
+    """Home Assistant configured for the benchmark, ours added, every path checked."""
     async with (
         RunningInstance(
             tmp, customize=production_like(recorder, commit_interval)
@@ -347,6 +504,8 @@ async def _run(
         result = await running.add_integration(session)
         if result.get("type") != "create_entry":
             raise RuntimeError(f"Sign-in failed: {result}")
+        check_config_accepted(running)
+        await check_recorder(running, session, recorder)
         assert running.instance is not None
         async with session.get(
             f"{running.instance.simulator_url}/control/state"
@@ -360,88 +519,193 @@ async def _run(
             "ours": running.instance.redirect_uri.replace("localhost", "127.0.0.1")
             + "/events",
         }
-        ha_pid = running.pid(1)
-        bodies = pushes(external, workplace)
-
-        async def measured(count: int, send: Any) -> tuple[Any, float]:
-            """Run `send` after the backlog is done; also HA's CPU ms per push."""
-            await until_idle(ha_pid)
-            before = cpu_seconds(ha_pid)
-            outcome = await send
-            done = await until_idle(ha_pid)
-            return outcome, (done - before) / count * 1000
-
         for name in ("bare", "floor"):
             body = call_sequence(0, external, workplace)[0]
             async with session.post(paths[name], data=body) as response:
                 # Home Assistant answers 200 for an unknown webhook too.
                 if await response.text() != "parsed":
                     raise RuntimeError(f"The {name} webhook is not registered")
-        for url in paths.values():  # warm up every path
-            await full_speed(session, url, bodies, 500)
+        yield Bench(running, session, paths, external, workplace, running.pid(1))
+        check_config_accepted(running)
 
-        # Several rounds, the paths taking turns in each: on two shared cores one
-        # phase can be much slower than the next for reasons of its own; the median
-        # of the rounds is what is printed, with each round's ours/floor ratio.
-        rates: dict[str, list[float]] = {name: [] for name in paths}
-        cpus: dict[str, list[float]] = {name: [] for name in paths}
-        for _ in range(rounds):
-            for name, url in paths.items():
-                one_rate, one_cpu = await measured(
-                    sample, full_speed(session, url, bodies, sample)
-                )
-                rates[name].append(one_rate)
-                cpus[name].append(one_cpu)
-        rate = {name: statistics.median(values) for name, values in rates.items()}
-        cpu = {name: statistics.median(values) for name, values in cpus.items()}
-        latency: dict[str, list[float]] = {}
+
+LABELS = {
+    "bare": "bare webhook (JSON parse only)",
+    "floor": "floor (parse, 1 event, 2 states)",
+    "ours": "mtt_business receiver",
+}
+
+
+async def throughput_phase(
+    bench: Bench, bodies: Iterator[bytes], sample: int, rounds: int, title: str
+) -> dict[str, float]:
+    """Pushes/s, CPU per push and latency of the three paths; prints them.
+
+    Returns the median CPU ms per push of each path.
+    """
+    session, paths, ha_pid = bench.session, bench.paths, bench.ha_pid
+
+    async def measured(count: int, send: Any) -> tuple[Any, float]:
+        """Run `send` after the backlog is done; also HA's CPU ms per push."""
+        await until_idle(ha_pid)
+        before = cpu_seconds(ha_pid)
+        outcome = await send
+        done = await until_idle(ha_pid)
+        return outcome, (done - before) / count * 1000
+
+    for url in paths.values():  # warm up every path
+        await full_speed(session, url, bodies, 500)
+
+    # Several rounds, the paths taking turns in each: on two shared cores one
+    # phase can be much slower than the next for reasons of its own; the median
+    # of the rounds is what is printed, with each round's ours/floor ratio.
+    rates: dict[str, list[float]] = {name: [] for name in paths}
+    cpus: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
         for name, url in paths.items():
-            latency[name], _ = await measured(
-                2000, paced(session, url, bodies, 200, 10)
+            one_rate, one_cpu = await measured(
+                sample, full_speed(session, url, bodies, sample)
             )
+            rates[name].append(one_rate)
+            cpus[name].append(one_cpu)
+    rate = {name: statistics.median(values) for name, values in rates.items()}
+    cpu = {name: statistics.median(values) for name, values in cpus.items()}
+    latency: dict[str, list[float]] = {}
+    for name, url in paths.items():
+        latency[name], _ = await measured(2000, paced(session, url, bodies, 200, 10))
 
+    print(title)
+    print(f"pushes/s, 8 senders, {sample} pushes each:")
+    for name, label in LABELS.items():
+        print(f"  {label:33s} {rate[name]:8.0f}")
+    print(f"  cost per push, ours / bare:       {rate['bare'] / rate['ours']:8.2f}x")
+    print(f"  cost per push, floor / bare:      {rate['bare'] / rate['floor']:8.2f}x")
+    print("Home Assistant's CPU time per push, until its backlog is done (ms):")
+    for name, label in LABELS.items():
+        print(f"  {label:33s} {cpu[name]:8.3f}")
+    print(f"  CPU per push, ours / bare:        {cpu['ours'] / cpu['bare']:8.2f}x")
+    print(f"  CPU per push, floor / bare:       {cpu['floor'] / cpu['bare']:8.2f}x")
+    print(f"  CPU per push, ours / floor:       {cpu['ours'] / cpu['floor']:8.2f}x")
+    each = ", ".join(
+        f"{o / f:.2f}x" for o, f in zip(cpus["ours"], cpus["floor"], strict=True)
+    )
+    print(f"  (medians of {rounds} rounds; ours / floor in each round: {each})")
+    print("answer latency at 200 pushes/s for 10 s (ms):")
+    for name, lat in latency.items():
+        print(
+            f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
+            f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
+        )
+    print(
+        f"  p99 ratio, ours / bare:           "
+        f"{percentile(latency['ours'], 99) / percentile(latency['bare'], 99):8.2f}x"
+    )
+    return cpu
+
+
+WAITING = ("poll", "select", "acquire", "sleep", "wait")
+"""Built-ins whose time in a profile is waiting, not work."""
+
+
+def where_the_time_goes(stats_file: Path, pushes: int, top: int = 14) -> None:
+    """Own time per push by source file, then by function, from cProfile's stats."""
+    stats = pstats.Stats(str(stats_file))
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    by_file: Counter[str] = Counter()
+    by_function: Counter[str] = Counter()
+    for (filename, line, function), (_, _, tottime, _, _) in raw.items():
+        if filename == "~" and any(word in function for word in WAITING):
+            continue  # waiting for work (the idle loop, the executor's threads)
+        where = "(built-ins)" if filename == "~" else filename
+        for marker in ("site-packages/", "custom_components/", "lib/python3"):
+            if marker in filename:
+                where = filename.split(marker, 1)[1]
+                break
+        by_file[where] += tottime
+        by_function[f"{where}:{line} {function}"] += tottime
+    total = sum(by_file.values())
+    print(f"    {total / pushes * 1000:.3f} ms per push of Python, profiled:")
+    for where, seconds in by_file.most_common(top):
+        print(
+            f"      {seconds / pushes * 1000:7.4f} ms  {seconds / total:5.1%}  {where}"
+        )
+    print("    heaviest functions (own time):")
+    for where, seconds in by_function.most_common(top):
+        print(f"      {seconds / pushes * 1000:7.4f} ms  {where}")
+
+
+async def profile_paths(bench: Bench, bodies: Iterator[bytes], pushes: int) -> None:
+    """cProfile of Home Assistant while `pushes` go through floor and ours.
+
+    From the first push until Home Assistant has been idle for a second (its
+    deferred writes included); cProfile slows the code it measures, so the shares
+    count, not the milliseconds.
+    """
+    hook = f"{bench.running.ha_url}/api/webhook/bench_profile"
+    print(f"where Home Assistant's time goes, cProfile, {pushes} pushes per path:")
+    for name in ("floor", "ours"):
+        await until_idle(bench.ha_pid)
+        stats_file = bench.running.base_dir / f"profile-{name}.pstats"
+        async with bench.session.post(hook, data=b"start") as response:
+            await response.read()
+        await full_speed(bench.session, bench.paths[name], bodies, pushes)
+        await until_idle(bench.ha_pid, quiet=1)
+        async with bench.session.post(hook, data=str(stats_file).encode()) as response:
+            await response.read()
+        print(f"  {LABELS[name]}:")
+        where_the_time_goes(stats_file, pushes)
+
+
+async def _run(
+    tmp: Path,
+    calls: int,
+    sample: int,
+    recorder: bool,
+    commit_interval: int | None,
+    *,
+    rounds: int,
+    all_entities: bool,
+    profile: int = 0,
+) -> None:
+    async with started(tmp, recorder, commit_interval) as bench:
+        running, session = bench.running, bench.session
+        external, workplace = bench.external, bench.workplace
+        bodies = pushes(external, workplace)
         if not recorder:
-            print("Home Assistant with the recorder off (core only)")
+            mode = "Home Assistant with the recorder off (core only)"
         elif commit_interval is None:
-            print("Home Assistant with the recorder on (a default install)")
+            mode = "Home Assistant with the recorder on (a default install)"
         else:
-            print(
-                f"Home Assistant with the recorder on, commit_interval {commit_interval}"
+            mode = f"Home Assistant with the recorder on, commit_interval {commit_interval}"
+        cpu = {
+            "default": await throughput_phase(
+                bench,
+                bodies,
+                sample,
+                rounds,
+                f"{mode}; our entities as a fresh install has them"
+                " (those that change with every call step disabled)",
             )
-        labels = {
-            "bare": "bare webhook (JSON parse only)",
-            "floor": "floor (parse, 1 event, 2 states)",
-            "ours": "mtt_business receiver",
         }
-        print(f"pushes/s, 8 senders, {sample} pushes each:")
-        for name, label in labels.items():
-            print(f"  {label:33s} {rate[name]:8.0f}")
-        print(
-            f"  cost per push, ours / bare:       {rate['bare'] / rate['ours']:8.2f}x"
-        )
-        print(
-            f"  cost per push, floor / bare:      {rate['bare'] / rate['floor']:8.2f}x"
-        )
-        print("Home Assistant's CPU time per push, until its backlog is done (ms):")
-        for name, label in labels.items():
-            print(f"  {label:33s} {cpu[name]:8.3f}")
-        print(f"  CPU per push, ours / bare:        {cpu['ours'] / cpu['bare']:8.2f}x")
-        print(f"  CPU per push, floor / bare:       {cpu['floor'] / cpu['bare']:8.2f}x")
-        print(f"  CPU per push, ours / floor:       {cpu['ours'] / cpu['floor']:8.2f}x")
-        each = ", ".join(
-            f"{o / f:.2f}x" for o, f in zip(cpus["ours"], cpus["floor"], strict=True)
-        )
-        print(f"  (medians of {rounds} rounds; ours / floor in each round: {each})")
-        print("answer latency at 200 pushes/s for 10 s (ms):")
-        for name, lat in latency.items():
-            print(
-                f"  {name:13s} p50 {percentile(lat, 50):6.2f}"
-                f"  p99 {percentile(lat, 99):6.2f}  max {max(lat):6.2f}"
+        if all_entities:
+            enabled = await enable_all_entities(running, session)
+            print(f"enabled {len(enabled)} entities: {', '.join(enabled)}")
+            cpu["all"] = await throughput_phase(
+                bench,
+                bodies,
+                sample,
+                rounds,
+                f"{mode}; every entity of ours enabled (an existing install)",
             )
-        print(
-            f"  p99 ratio, ours / bare:           "
-            f"{percentile(latency['ours'], 99) / percentile(latency['bare'], 99):8.2f}x"
-        )
+            print("CPU per push, ours / floor, both entity configurations:")
+            for name, one in cpu.items():
+                print(
+                    f"  {name:8s} entities  {one['ours'] / one['floor']:5.2f}x"
+                    f"  ({one['ours']:.3f} ms against {one['floor']:.3f} ms)"
+                )
+
+        if profile:
+            await profile_paths(bench, bodies, profile)
 
         if calls:
             total = calls * len(call_sequence(0, external, workplace))
@@ -453,7 +717,7 @@ async def _run(
             for name, start in (("bare", 10**6), ("floor", 10**7), ("ours", 10**8)):
                 source = pushes(external, workplace, start)
                 marks = await memory_after_quarters(
-                    session, paths[name], source, total, ha_pid
+                    session, bench.paths[name], source, total, bench.ha_pid
                 )
                 steps = " -> ".join(f"{mark:6.1f}" for mark in marks)
                 print(f"  {name:5s} {steps}  (+{marks[-1] - marks[0]:.1f} MB)")
@@ -486,6 +750,20 @@ def main() -> None:
         type=int,
         help="the recorder's commit_interval in seconds (default: its own, 5)",
     )
+    parser.add_argument(
+        "--all-entities",
+        action="store_true",
+        help="after the default entities (a fresh install), measure again with every"
+        " entity of ours enabled (an existing install that had them); prints both",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="PUSHES",
+        help="afterwards, profile Home Assistant's event loop (cProfile) while PUSHES"
+        " pushes go through the floor and through ours; prints where the time goes",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -493,7 +771,9 @@ def main() -> None:
             args.sample,
             not args.without_recorder,
             args.commit_interval,
-            args.rounds,
+            rounds=args.rounds,
+            all_entities=args.all_entities,
+            profile=args.profile,
         )
     )
 
