@@ -22,7 +22,6 @@ import logging
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -30,6 +29,7 @@ from homeassistant.util import dt as dt_util
 from .call_tracker import CallEvent
 from .call_view import CallView
 from .const import DOMAIN
+from .throttle import Throttle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,13 +67,7 @@ class CallCounters:
         self._changed: set[str] = set()
         self._save_scheduled = False
         """A write is due (`_data` clears it when the store reads the counters)."""
-        self._announcer = Debouncer(
-            hass,
-            _LOGGER,
-            cooldown=COUNTERS_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_announce,
-        )
+        self._announcer = Throttle(hass, COUNTERS_WRITE_COOLDOWN, self._async_announce)
 
     async def async_load(self) -> None:
         """Read the counters kept last time (today's only count as today's)."""
@@ -158,7 +152,7 @@ class CallCounters:
 
     async def async_flush(self) -> None:
         """Write the counters now (the entry unloads; a reload reads them back)."""
-        self._announcer.async_shutdown()
+        self._announcer.async_stop()
         await self._store.async_save(self._data())
 
     async def async_remove(self) -> None:
@@ -190,7 +184,7 @@ class CallCounters:
             self._save_scheduled = True
             self._store.async_delay_save(self._data, SAVE_DELAY)
         self._changed |= scopes
-        self._announcer.async_schedule_call()
+        self._announcer.async_call()
 
     @callback
     def _async_announce(self) -> None:

@@ -24,10 +24,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-import logging
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -36,8 +34,7 @@ from .issues import (
     async_clear_pushes_not_arriving,
     async_raise_pushes_not_arriving,
 )
-
-_LOGGER = logging.getLogger(__name__)
+from .throttle import Throttle
 
 PUSH_EXPECTED_WITHIN = timedelta(seconds=60)
 """How soon the first push of a call placed through `make_call` must come."""
@@ -67,12 +64,8 @@ class PushHealth:
         self._cancel_check: CALLBACK_TYPE | None = None
         """Cancels the check that a placed call's first push came (None: none is due)."""
         self._listeners: list[Callable[[], None]] = []
-        self._figures_changed = Debouncer(
-            hass,
-            _LOGGER,
-            cooldown=PUSH_HEALTH_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_changed,
+        self._figures_changed = Throttle(
+            hass, PUSH_HEALTH_WRITE_COOLDOWN, self._async_changed
         )
 
     @property
@@ -104,7 +97,7 @@ class PushHealth:
             async_clear_pushes_not_arriving(self._hass, self._entry)
             self._async_changed()
             return
-        self._figures_changed.async_schedule_call()
+        self._figures_changed.async_call()
 
     @callback
     def async_expect_push(self) -> None:
@@ -129,7 +122,7 @@ class PushHealth:
     @callback
     def async_stop(self) -> None:
         """The entry unloads: no check or announcement is left behind."""
-        self._figures_changed.async_shutdown()
+        self._figures_changed.async_stop()
         if self._cancel_check is not None:
             self._cancel_check()
             self._cancel_check = None
