@@ -31,10 +31,10 @@ from .devices import async_sync_devices, identified_workplace, pbx_identifier
 from .directory_store import DirectoryStore
 from .issues import async_check_redirect_uri, async_delete_entry_issues
 from .parking import Parking
+from .phone_book import PhoneBookCache
 from .push_health import PushHealth
 from .recording_archive import RecordingArchive, RecordingView
 from .redirect_uri import async_get_redirect_uri
-from .routing import async_start_routing
 from .services import async_setup_services
 from .settings import CONFIG_SCHEMA, async_store_settings
 from .websocket_api import async_setup_websocket_api
@@ -109,15 +109,31 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         )
     push_health = PushHealth(hass, entry)
     entry.async_on_unload(push_health.async_stop)
-    call_monitor = CallMonitor(hass, entry, directory, push_health)
+    parking = Parking(client)
+    phone_book = PhoneBookCache()
+    call_monitor = CallMonitor(
+        hass,
+        entry,
+        client=client,
+        directory=directory,
+        push_health=push_health,
+        parking=parking,
+        phone_book=phone_book,
+    )
     call_counters = CallCounters(hass, entry.entry_id)
     await call_counters.async_load()
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
     entry.async_on_unload(journal.async_flush)
-    parking = Parking(client)
     entry.runtime_data = MttBusinessData(
-        client, directory, call_monitor, push_health, call_counters, journal, parking
+        client,
+        directory,
+        call_monitor,
+        push_health,
+        call_counters,
+        journal,
+        parking,
+        phone_book,
     )
     history = CallHistory(
         entry,
@@ -139,8 +155,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     _async_directory_changed()
     entry.async_on_unload(directory.async_add_listener(_async_directory_changed))
     entry.async_on_unload(call_monitor.async_start())
-    entry.async_on_unload(async_start_routing(hass, entry, parking))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Pushes reach the entry once its entities follow its calls.
+    redirect_uri = await async_get_redirect_uri(hass)
+    entry.async_on_unload(redirect_uri.async_add_hub(entry.entry_id, call_monitor))
     return True
 
 
@@ -174,6 +192,7 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
     """Disconnect from the entry's PBX (its journal and counters are written last)."""
+    (await async_get_redirect_uri(hass)).async_remove_hub(entry.entry_id)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
