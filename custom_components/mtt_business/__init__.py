@@ -136,15 +136,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         phone_book,
     )
     history = CallHistory(
+        hass,
         entry,
         journal,
         RecordingArchive(hass, entry.entry_id),
+        call_monitor.workplace_name,
     )
-    entry.async_on_unload(call_monitor.async_add_listener(history.async_on_call))
-    entry.async_on_unload(call_monitor.async_add_listener(call_counters.async_count))
+    entry.async_on_unload(history.async_start())
     entry.async_on_unload(call_counters.async_start())
     entry.async_on_unload(call_counters.async_flush)
-    await _async_watch_redirect_uri(hass, entry)
+    await _async_watch_redirect_uri(hass, entry, push_health)
 
     @callback
     def _async_directory_changed() -> None:
@@ -163,7 +164,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
 
 
 async def _async_watch_redirect_uri(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, push_health: PushHealth
 ) -> None:
     """Compare the Redirect URI with the one signed in with, now and on changes."""
     redirect_uri = await async_get_redirect_uri(hass)
@@ -177,7 +178,7 @@ async def _async_watch_redirect_uri(
     @callback
     def _async_check(*_: Any) -> None:
         changed = async_check_redirect_uri(hass, entry, redirect_uri)
-        entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
+        push_health.async_set_redirect_uri_changed(changed)
 
     async def _async_entry_updated(*_: Any) -> None:
         # The entry's data or options changed (e.g. a new Redirect URI was confirmed).

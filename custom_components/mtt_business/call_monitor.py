@@ -10,11 +10,11 @@ the network: the push is answered first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
@@ -29,13 +29,11 @@ from .parking import Parking
 from .phone_book import PhoneBookCache
 from .push_health import PushHealth
 from .routing import PersonalManagerRouter
+from .signals import SIGNAL_CALL_CHANGED
 
 _LOGGER = logging.getLogger(__name__)
 
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
-
-type CallListener = Callable[[CallView | None], None]
-"""Told of each change to a call; None: calls were dropped, re-read the tracker."""
 
 
 class CallMonitor:
@@ -65,7 +63,7 @@ class CallMonitor:
         self.tracker = CallTracker(
             directory.data or PbxDirectory(), clock=dt_util.utcnow
         )
-        self._listeners: list[CallListener] = []
+        self._signal = SIGNAL_CALL_CHANGED.format(entry.entry_id)
         self._router = PersonalManagerRouter(
             hass, entry, client=client, parking=parking, phone_book=phone_book, hub=self
         )
@@ -86,12 +84,6 @@ class CallMonitor:
     def async_set_directory(self, directory: PbxDirectory) -> None:
         """The directory changed: workplaces and terminals are matched anew."""
         self.tracker.set_directory(directory)
-
-    @callback
-    def async_add_listener(self, listener: CallListener) -> CALLBACK_TYPE:
-        """Be told of every change to a call of this entry."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     @callback
     def async_handle(self, notification: Notification) -> None:
@@ -160,12 +152,10 @@ class CallMonitor:
             routing,
         )
         self.async_announce(view)
-        for listener in list(self._listeners):
-            listener(view)
+        async_dispatcher_send(self.hass, self._signal, view)
 
     @callback
     def _async_expire_stale(self, _now: datetime | None = None) -> None:
         if stale := self.tracker.expire():
             _LOGGER.debug("Dropped %s calls with no news", len(stale))
-            for listener in list(self._listeners):
-                listener(None)
+            async_dispatcher_send(self.hass, self._signal, None)

@@ -35,6 +35,7 @@ from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_known_entry
 from .errors import async_send_entry_error
+from .signals import SIGNAL_CALL_CHANGED
 from .throttle import Throttle
 
 SUBSCRIBE_CALLS: Final = f"{DOMAIN}/calls/subscribe"
@@ -143,7 +144,9 @@ class CallsSubscription:
             self._sender.async_call()
 
         self._listening[entry.entry_id] = [
-            data.call_monitor.async_add_listener(_async_changed),
+            async_dispatcher_connect(
+                self._hass, SIGNAL_CALL_CHANGED.format(entry.entry_id), _async_changed
+            ),
             data.directory.async_add_listener(_async_changed),
         ]
 

@@ -20,12 +20,12 @@ most once a minute: `sensor.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -34,6 +34,7 @@ from .issues import (
     async_clear_pushes_not_arriving,
     async_raise_pushes_not_arriving,
 )
+from .signals import SIGNAL_PUSH_HEALTH_CHANGED
 from .throttle import Throttle
 
 PUSH_EXPECTED_WITHIN = timedelta(seconds=60)
@@ -63,7 +64,7 @@ class PushHealth:
         self.no_push_after_call = False
         self._cancel_check: CALLBACK_TYPE | None = None
         """Cancels the check that a placed call's first push came (None: none is due)."""
-        self._listeners: list[Callable[[], None]] = []
+        self._signal = SIGNAL_PUSH_HEALTH_CHANGED.format(entry.entry_id)
         self._figures_changed = Throttle(
             hass, PUSH_HEALTH_WRITE_COOLDOWN, self._async_changed
         )
@@ -77,12 +78,6 @@ class PushHealth:
         if self.redirect_uri_changed:
             problems.append(PushProblem.REDIRECT_URI_CHANGED)
         return problems
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the problems change (at once) or the figures (in steps)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     @callback
     def async_note_push(self) -> None:
@@ -137,5 +132,5 @@ class PushHealth:
 
     @callback
     def _async_changed(self) -> None:
-        for listener in self._listeners:
-            listener()
+        """Problems changed (at once) or figures (throttled): send the signal."""
+        async_dispatcher_send(self._hass, self._signal)

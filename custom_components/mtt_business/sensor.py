@@ -420,12 +420,7 @@ class CallCounterSensor(CallCounterEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Write the state when the counters of the entity's scope change."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._counters.async_add_listener(self._async_changed))
-
-    @callback
-    def _async_changed(self, scopes: set[str]) -> None:
-        if self._scope in scopes:
-            self.async_write_ha_state()
+        self.async_follow_counters()
 
     @property
     @override
