@@ -38,7 +38,7 @@ from homeassistant.helpers.http import HomeAssistantView
 
 from .api import InvalidNotificationError, parse_notification_body
 from .api.models import IgnoredNotification, Notification
-from .const import EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
+from .const import DATA_REDIRECT_URI, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -130,12 +130,21 @@ async def async_receive_push(hubs: PushHandlers, request: web.Request) -> web.Re
         notification = parse_notification_body(body)
     except InvalidNotificationError as err:
         return _reject(request, HTTPStatus.BAD_REQUEST, str(err))
-    async_dispatch_notification(hubs, notification)
+    async_hand_over(hubs, notification)
     return web.Response(status=HTTPStatus.OK)
 
 
 @callback
-def async_dispatch_notification(hubs: PushHandlers, notification: Notification) -> None:
+def async_dispatch_notification(
+    hass: HomeAssistant, notification: Notification
+) -> None:
+    """Hand a notification to the hubs of the Redirect URI's registry (as a push is)."""
+    if (redirect_uri := hass.data.get(DATA_REDIRECT_URI)) is not None:
+        async_hand_over(redirect_uri.hubs.values(), notification)
+
+
+@callback
+def async_hand_over(hubs: PushHandlers, notification: Notification) -> None:
     """Hand a notification to every loaded entry's hub; each takes what concerns it."""
     if isinstance(notification, IgnoredNotification):
         _LOGGER.debug("Ignored a push of kind %r", notification.event)

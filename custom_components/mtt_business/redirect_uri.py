@@ -15,10 +15,9 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
-from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
-from .const import DOMAIN, REDIRECT_PATH_PREFIX
+from .const import DATA_REDIRECT_URI, DOMAIN, REDIRECT_PATH_PREFIX
 from .oauth_callback import OAuthCallbackView
 from .push_receiver import (
     WEBHOOK_METHODS,
@@ -29,7 +28,6 @@ from .push_receiver import (
 
 STORAGE_KEY = f"{DOMAIN}.redirect_uri"
 STORAGE_VERSION = 1
-DATA_REDIRECT_URI: HassKey[RedirectUri] = HassKey(f"{DOMAIN}_redirect_uri")
 
 
 class RedirectUri:
