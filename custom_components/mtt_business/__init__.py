@@ -23,6 +23,7 @@ from .call_counters import CallCounters
 from .call_history import CallHistory
 from .call_journal import CallJournal
 from .call_monitor import CallMonitor
+from .calls.phone_book import PhoneBookCache
 from .card import async_register_card
 from .const import CONF_REDIRECT_URI, DOMAIN
 from .coordinator import RETRY_DELAYS, DirectoryCoordinator
@@ -34,7 +35,6 @@ from .parking import Parking
 from .push_health import PushHealth
 from .recording_archive import RecordingArchive, RecordingView
 from .redirect_uri import async_get_redirect_uri
-from .routing import async_start_routing
 from .services import async_setup_services
 from .settings import CONFIG_SCHEMA, async_store_settings
 from .websocket_api import async_setup_websocket_api
@@ -109,26 +109,43 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         )
     push_health = PushHealth(hass, entry)
     entry.async_on_unload(push_health.async_stop)
-    call_monitor = CallMonitor(hass, entry, directory, push_health)
+    parking = Parking(client)
+    phone_book = PhoneBookCache()
+    call_monitor = CallMonitor(
+        hass,
+        entry,
+        client=client,
+        directory=directory,
+        push_health=push_health,
+        parking=parking,
+        phone_book=phone_book,
+    )
     call_counters = CallCounters(hass, entry.entry_id)
     await call_counters.async_load()
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
     entry.async_on_unload(journal.async_flush)
-    parking = Parking(client)
     entry.runtime_data = MttBusinessData(
-        client, directory, call_monitor, push_health, call_counters, journal, parking
+        client,
+        directory,
+        call_monitor,
+        push_health,
+        call_counters,
+        journal,
+        parking,
+        phone_book,
     )
     history = CallHistory(
+        hass,
         entry,
         journal,
         RecordingArchive(hass, entry.entry_id),
+        call_monitor.workplace_name,
     )
-    entry.async_on_unload(call_monitor.async_add_listener(history.async_on_call))
-    entry.async_on_unload(call_monitor.async_add_listener(call_counters.async_count))
+    entry.async_on_unload(history.async_start())
     entry.async_on_unload(call_counters.async_start())
     entry.async_on_unload(call_counters.async_flush)
-    await _async_watch_redirect_uri(hass, entry)
+    await _async_watch_redirect_uri(hass, entry, push_health)
 
     @callback
     def _async_directory_changed() -> None:
@@ -139,13 +156,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     _async_directory_changed()
     entry.async_on_unload(directory.async_add_listener(_async_directory_changed))
     entry.async_on_unload(call_monitor.async_start())
-    entry.async_on_unload(async_start_routing(hass, entry, parking))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Pushes reach the entry once its entities follow its calls.
+    redirect_uri = await async_get_redirect_uri(hass)
+    entry.async_on_unload(redirect_uri.async_add_hub(entry.entry_id, call_monitor))
     return True
 
 
 async def _async_watch_redirect_uri(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, push_health: PushHealth
 ) -> None:
     """Compare the Redirect URI with the one signed in with, now and on changes."""
     redirect_uri = await async_get_redirect_uri(hass)
@@ -159,7 +178,7 @@ async def _async_watch_redirect_uri(
     @callback
     def _async_check(*_: Any) -> None:
         changed = async_check_redirect_uri(hass, entry, redirect_uri)
-        entry.runtime_data.push_health.async_set_redirect_uri_changed(changed)
+        push_health.async_set_redirect_uri_changed(changed)
 
     async def _async_entry_updated(*_: Any) -> None:
         # The entry's data or options changed (e.g. a new Redirect URI was confirmed).
@@ -174,6 +193,7 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: MttBusinessConfigEntry
 ) -> bool:
     """Disconnect from the entry's PBX (its journal and counters are written last)."""
+    (await async_get_redirect_uri(hass)).async_remove_hub(entry.entry_id)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

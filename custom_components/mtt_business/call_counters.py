@@ -15,14 +15,16 @@ PBX must not turn each ended call into a burst of state writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 import logging
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -30,6 +32,8 @@ from homeassistant.util import dt as dt_util
 from .calls.tracker import CallEvent
 from .calls.view import CallView
 from .const import DOMAIN
+from .signals import SIGNAL_CALL_CHANGED, SIGNAL_COUNTERS_CHANGED
+from .throttle import Throttle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,22 +62,16 @@ class CallCounters:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """No counts until `async_load`."""
         self._hass = hass
+        self._entry_id = entry_id
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.counters.{entry_id}", private=True
         )
         self._day: date = dt_util.now().date()
         self._counts: dict[str, DayCounts] = {}
-        self._listeners: list[Callable[[set[str]], None]] = []
         self._changed: set[str] = set()
         self._save_scheduled = False
         """A write is due (`_data` clears it when the store reads the counters)."""
-        self._announcer = Debouncer(
-            hass,
-            _LOGGER,
-            cooldown=COUNTERS_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_announce,
-        )
+        self._announcer = Throttle(hass, COUNTERS_WRITE_COOLDOWN, self._async_announce)
 
     async def async_load(self) -> None:
         """Read the counters kept last time (today's only count as today's)."""
@@ -101,24 +99,28 @@ class CallCounters:
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
-        """Reset the day's counters at local midnight; returns the stop callback."""
-        return async_track_time_change(
+        """Count the entry's ended calls, reset at local midnight; returns the stop."""
+        stop_counting = async_dispatcher_connect(
+            self._hass, SIGNAL_CALL_CHANGED.format(self._entry_id), self.async_count
+        )
+        stop_resetting = async_track_time_change(
             self._hass, self._async_midnight, hour=0, minute=0, second=0
         )
+
+        @callback
+        def _async_stop() -> None:
+            stop_counting()
+            stop_resetting()
+
+        return _async_stop
 
     def get(self, scope: str) -> DayCounts:
         """The counters of the PBX (`PBX`) or of a workplace (its SIP ID)."""
         return self._counts.get(scope) or DayCounts()
 
     @callback
-    def async_add_listener(self, listener: Callable[[set[str]], None]) -> CALLBACK_TYPE:
-        """Be told which scopes' counters changed."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
     def async_count(self, view: CallView | None) -> None:
-        """Count a call that ended (a `CallMonitor` listener)."""
+        """Count a call that ended (on the entry's `SIGNAL_CALL_CHANGED`)."""
         if (
             view is None
             or CallEvent.FINISHED not in view.events
@@ -158,7 +160,7 @@ class CallCounters:
 
     async def async_flush(self) -> None:
         """Write the counters now (the entry unloads; a reload reads them back)."""
-        self._announcer.async_shutdown()
+        self._announcer.async_stop()
         await self._store.async_save(self._data())
 
     async def async_remove(self) -> None:
@@ -190,13 +192,14 @@ class CallCounters:
             self._save_scheduled = True
             self._store.async_delay_save(self._data, SAVE_DELAY)
         self._changed |= scopes
-        self._announcer.async_schedule_call()
+        self._announcer.async_call()
 
     @callback
     def _async_announce(self) -> None:
         changed, self._changed = self._changed, set()
-        for listener in list(self._listeners):
-            listener(changed)
+        async_dispatcher_send(
+            self._hass, SIGNAL_COUNTERS_CHANGED.format(self._entry_id), changed
+        )
 
     def _data(self) -> dict[str, Any]:
         self._save_scheduled = False

@@ -2,8 +2,8 @@
 
 Each ended call goes into the journal, and its recording into the archive when the
 entry archives recordings; when the archive's download gives the path it saved the
-recording at, that path goes into the journal. A `CallMonitor` listener: it acts
-when a call ends (once, for a call seen to start) and when its recording is ready;
+recording at, that path goes into the journal. It follows the entry's
+`SIGNAL_CALL_CHANGED`: it acts when a call ends (once, for a call seen to start) and when its recording is ready;
 routing's decision, taken while the call was parked, is kept until then (for at
 most `MAX_ROUTED` calls in flight).
 """
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .call_journal import CallJournal
 from .calls.tracker import CallEvent
@@ -22,6 +24,7 @@ from .calls.view import CallView, RoutingDecision
 from .data import MttBusinessConfigEntry
 from .journal_record import journal_record
 from .recording_archive import RecordingArchive
+from .signals import SIGNAL_CALL_CHANGED
 
 MAX_ROUTED = 1000
 
@@ -31,15 +34,28 @@ class CallHistory:
 
     def __init__(
         self,
+        hass: HomeAssistant,
         entry: MttBusinessConfigEntry,
         journal: CallJournal,
         archive: RecordingArchive,
+        workplace_name: Callable[[str | None], str | None],
     ) -> None:
-        """Keep the history of `entry`'s calls."""
+        """Keep the history of `entry`'s calls; `workplace_name` names workplaces."""
+        self._hass = hass
         self._entry = entry
         self._journal = journal
         self._archive = archive
+        self._workplace_name = workplace_name
         self._routing: OrderedDict[str, RoutingDecision] = OrderedDict()
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Follow the entry's calls; returns the callback that stops it."""
+        return async_dispatcher_connect(
+            self._hass,
+            SIGNAL_CALL_CHANGED.format(self._entry.entry_id),
+            self.async_on_call,
+        )
 
     @callback
     def async_on_call(self, view: CallView | None) -> None:
@@ -58,7 +74,7 @@ class CallHistory:
             record = journal_record(
                 view,
                 routing=routing,
-                workplace_name=self._entry.runtime_data.call_monitor.workplace_name,
+                workplace_name=self._workplace_name,
             )
             self._journal.add(record)
         elif CallEvent.RECORDED in view.events and view.call.record_url:

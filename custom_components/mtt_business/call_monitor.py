@@ -1,64 +1,77 @@
-"""Live calls of one entry: pushes folded into calls and announced to Home Assistant.
+"""The hub of one entry: its pushes folded into calls, routed and announced.
 
-For every understood call push the monitor updates the entry's call tracker, fires the
-`mtt_business_call` event (for automations, Node-RED and the logbook) and tells the
-entities what changed. Nothing here waits on the network: the push is answered first.
+The entry's `CallMonitor` owns its call tracker, its router (`routing.py`) and the
+views of its calls. The receiver hands it every understood push (through the
+registry the Redirect URI keeps); for a call push it updates the tracker, lets the
+router decide on a parked call, fires the `mtt_business_call` event (for automations,
+Node-RED and the logbook) and tells the entities what changed. Nothing here waits on
+the network: the push is answered first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging
-from typing import Protocol
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from .api import MttBusinessClient
 from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
 from .call_targets import async_call_targets
+from .calls.phone_book import PhoneBookCache
 from .calls.tracker import CallTracker, CallUpdate, TrackedCall
 from .calls.view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
+from .parking import Parking
 from .push_health import PushHealth
+from .routing import PersonalManagerRouter
+from .signals import SIGNAL_CALL_CHANGED
 
 _LOGGER = logging.getLogger(__name__)
 
 STALE_CHECK_INTERVAL = timedelta(seconds=30)
 
-type CallListener = Callable[[CallView | None], None]
-"""Told of each change to a call; None: calls were dropped, re-read the tracker."""
-
-
-class CallRouter(Protocol):
-    """Decides, while a push is handled, what to do with a parked call."""
-
-    def __call__(self, update: CallUpdate) -> RoutingDecision | None:
-        """The decision on this change of a call (None: routing does not act)."""
-
 
 class CallMonitor:
-    """The live calls of one entry."""
+    """The hub of one entry: its live calls, their routing and their views."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: MttBusinessConfigEntry,
+        *,
+        client: MttBusinessClient,
         directory: DirectoryCoordinator,
         push_health: PushHealth,
+        parking: Parking,
+        phone_book: PhoneBookCache,
     ) -> None:
-        """Follow the calls of the entry's PBX; count its pushes in `push_health`."""
+        """Follow the calls of the entry's PBX; count its pushes in `push_health`.
+
+        The calls `parking` parks are routed with `client`; names come from
+        `phone_book` (the entry's options), else from the provider.
+        """
         self.hass = hass
         self.entry = entry
         self._push_health = push_health
         self._directory = directory
+        self._phone_book = phone_book
         self.tracker = CallTracker(
             directory.data or PbxDirectory(), clock=dt_util.utcnow
         )
-        self._listeners: list[CallListener] = []
-        self._router: CallRouter | None = None
+        self._signal = SIGNAL_CALL_CHANGED.format(entry.entry_id)
+        self._router = PersonalManagerRouter(
+            hass, entry, client=client, parking=parking, phone_book=phone_book, hub=self
+        )
+
+    @property
+    def title(self) -> str:
+        """The entry's title (for the log)."""
+        return self.entry.title
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -71,23 +84,6 @@ class CallMonitor:
     def async_set_directory(self, directory: PbxDirectory) -> None:
         """The directory changed: workplaces and terminals are matched anew."""
         self.tracker.set_directory(directory)
-
-    @callback
-    def async_add_listener(self, listener: CallListener) -> CALLBACK_TYPE:
-        """Be told of every change to a call of this entry."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def async_set_router(self, router: CallRouter) -> CALLBACK_TYPE:
-        """Let `router` decide on each change before it is announced."""
-        self._router = router
-
-        @callback
-        def _async_remove() -> None:
-            self._router = None
-
-        return _async_remove
 
     @callback
     def async_handle(self, notification: Notification) -> None:
@@ -119,7 +115,7 @@ class CallMonitor:
 
     def names(self, call: TrackedCall) -> tuple[str | None, str | None]:
         """The caller's and the callee's names: the phone book's, else the provider's."""
-        book = self.entry.runtime_data.phone_book.book(self.entry.options)
+        book = self._phone_book.book(self.entry.options)
         return (
             book.name_of(call.caller) or call.caller_label,
             book.name_of(call.callee) or call.callee_label,
@@ -144,11 +140,10 @@ class CallMonitor:
     @callback
     def _async_announce(self, update: CallUpdate) -> None:
         routing: RoutingDecision | None = None
-        if self._router is not None:
-            try:
-                routing = self._router(update)
-            except Exception:
-                _LOGGER.exception("Error routing call %s", update.call.call_id)
+        try:
+            routing = self._router(update)
+        except Exception:
+            _LOGGER.exception("Error routing call %s", update.call.call_id)
         view = CallView.of_update(
             self.entry.entry_id,
             update,
@@ -157,12 +152,10 @@ class CallMonitor:
             routing,
         )
         self.async_announce(view)
-        for listener in list(self._listeners):
-            listener(view)
+        async_dispatcher_send(self.hass, self._signal, view)
 
     @callback
     def _async_expire_stale(self, _now: datetime | None = None) -> None:
         if stale := self.tracker.expire():
             _LOGGER.debug("Dropped %s calls with no news", len(stale))
-            for listener in list(self._listeners):
-                listener(None)
+            async_dispatcher_send(self.hass, self._signal, None)

@@ -13,7 +13,6 @@ subscription or the connection removes everything it listened to.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Final
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
@@ -28,7 +27,6 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .calls.view import LISTED_CALLS_LIMIT, CallView, party_display
@@ -37,8 +35,8 @@ from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_known_entry
 from .errors import async_send_entry_error
-
-_LOGGER = logging.getLogger(__name__)
+from .signals import SIGNAL_CALL_CHANGED
+from .throttle import Throttle
 
 SUBSCRIBE_CALLS: Final = f"{DOMAIN}/calls/subscribe"
 SNAPSHOT_COOLDOWN: Final = 0.25
@@ -89,13 +87,7 @@ class CallsSubscription:
         self._entry_id = entry_id
         self._listening: dict[str, list[CALLBACK_TYPE]] = {}
         self._stop_following_entries: CALLBACK_TYPE | None = None
-        self._sender = Debouncer(
-            hass,
-            _LOGGER,
-            cooldown=SNAPSHOT_COOLDOWN,
-            immediate=True,
-            function=self._async_send,
-        )
+        self._sender = Throttle(hass, SNAPSHOT_COOLDOWN, self._async_send)
 
     @callback
     def async_start(self) -> None:
@@ -115,7 +107,7 @@ class CallsSubscription:
             self._stop_following_entries = None
         for entry_id in list(self._listening):
             self._async_stop_listening(entry_id)
-        self._sender.async_shutdown()
+        self._sender.async_stop()
 
     def _covers(self, entry: ConfigEntry) -> bool:
         return entry.domain == DOMAIN and self._entry_id in (None, entry.entry_id)
@@ -141,7 +133,7 @@ class CallsSubscription:
             self._async_stop_listening(entry.entry_id)
         elif entry.entry_id not in self._listening:
             self._async_listen(entry)
-        self._sender.async_schedule_call()
+        self._sender.async_call()
 
     @callback
     def _async_listen(self, entry: MttBusinessConfigEntry) -> None:
@@ -149,10 +141,12 @@ class CallsSubscription:
 
         @callback
         def _async_changed(*_: CallView | None) -> None:
-            self._sender.async_schedule_call()
+            self._sender.async_call()
 
         self._listening[entry.entry_id] = [
-            data.call_monitor.async_add_listener(_async_changed),
+            async_dispatcher_connect(
+                self._hass, SIGNAL_CALL_CHANGED.format(entry.entry_id), _async_changed
+            ),
             data.directory.async_add_listener(_async_changed),
         ]
 

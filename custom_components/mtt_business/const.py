@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.util.hass_dict import HassKey
+
+if TYPE_CHECKING:
+    from .redirect_uri import RedirectUri
 
 DOMAIN: Final = "mtt_business"
+DATA_REDIRECT_URI: HassKey[RedirectUri] = HassKey(f"{DOMAIN}_redirect_uri")
+"""This installation's Redirect URI (`redirect_uri.async_get_redirect_uri`)."""
 MANUFACTURER: Final = "MTT"
 PBX_MODEL: Final = "MTT Business virtual PBX"
 WORKPLACE_MODEL: Final = "Workplace"

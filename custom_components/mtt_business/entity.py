@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import override
 
 from homeassistant.core import callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -23,6 +24,11 @@ from .calls.view import CallView
 from .coordinator import DirectoryCoordinator
 from .devices import entity_unique_id, pbx_device_info, workplace_device_info
 from .push_health import PushHealth
+from .signals import (
+    SIGNAL_CALL_CHANGED,
+    SIGNAL_COUNTERS_CHANGED,
+    SIGNAL_PUSH_HEALTH_CHANGED,
+)
 
 
 class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
@@ -92,7 +98,13 @@ class CallEntity(PushFedEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the calls while added."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._monitor.async_add_listener(self._async_call_changed))
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_CALL_CHANGED.format(self.coordinator.config_entry.entry_id),
+                self._async_call_changed,
+            )
+        )
 
     @callback
     def _async_call_changed(self, view: CallView | None) -> None:
@@ -118,7 +130,13 @@ class PushHealthEntity(PushFedEntity):
         """Write the state when the pushes' figures or problems change."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._push_health.async_add_listener(self._async_push_health_changed)
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_PUSH_HEALTH_CHANGED.format(
+                    self.coordinator.config_entry.entry_id
+                ),
+                self._async_push_health_changed,
+            )
         )
 
     @callback
@@ -141,6 +159,22 @@ class CallCounterEntity(PushFedEntity):
         super().__init__(coordinator, description, workplace)
         self._counters = counters
         self._scope = self.sip_id or PBX
+
+    @callback
+    def async_follow_counters(self) -> None:
+        """Write the state when the counters of the entity's scope change."""
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_COUNTERS_CHANGED.format(self.coordinator.config_entry.entry_id),
+                self._async_counters_changed,
+            )
+        )
+
+    @callback
+    def _async_counters_changed(self, scopes: set[str]) -> None:
+        if self._scope in scopes:
+            self.async_write_ha_state()
 
 
 @callback

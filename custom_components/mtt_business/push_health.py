@@ -20,14 +20,12 @@ most once a minute: `sensor.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-import logging
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -36,8 +34,8 @@ from .issues import (
     async_clear_pushes_not_arriving,
     async_raise_pushes_not_arriving,
 )
-
-_LOGGER = logging.getLogger(__name__)
+from .signals import SIGNAL_PUSH_HEALTH_CHANGED
+from .throttle import Throttle
 
 PUSH_EXPECTED_WITHIN = timedelta(seconds=60)
 """How soon the first push of a call placed through `make_call` must come."""
@@ -66,13 +64,9 @@ class PushHealth:
         self.no_push_after_call = False
         self._cancel_check: CALLBACK_TYPE | None = None
         """Cancels the check that a placed call's first push came (None: none is due)."""
-        self._listeners: list[Callable[[], None]] = []
-        self._figures_changed = Debouncer(
-            hass,
-            _LOGGER,
-            cooldown=PUSH_HEALTH_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_changed,
+        self._signal = SIGNAL_PUSH_HEALTH_CHANGED.format(entry.entry_id)
+        self._figures_changed = Throttle(
+            hass, PUSH_HEALTH_WRITE_COOLDOWN, self._async_changed
         )
 
     @property
@@ -84,12 +78,6 @@ class PushHealth:
         if self.redirect_uri_changed:
             problems.append(PushProblem.REDIRECT_URI_CHANGED)
         return problems
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the problems change (at once) or the figures (in steps)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     @callback
     def async_note_push(self) -> None:
@@ -104,7 +92,7 @@ class PushHealth:
             async_clear_pushes_not_arriving(self._hass, self._entry)
             self._async_changed()
             return
-        self._figures_changed.async_schedule_call()
+        self._figures_changed.async_call()
 
     @callback
     def async_expect_push(self) -> None:
@@ -129,7 +117,7 @@ class PushHealth:
     @callback
     def async_stop(self) -> None:
         """The entry unloads: no check or announcement is left behind."""
-        self._figures_changed.async_shutdown()
+        self._figures_changed.async_stop()
         if self._cancel_check is not None:
             self._cancel_check()
             self._cancel_check = None
@@ -144,5 +132,5 @@ class PushHealth:
 
     @callback
     def _async_changed(self) -> None:
-        for listener in self._listeners:
-            listener()
+        """Problems changed (at once) or figures (throttled): send the signal."""
+        async_dispatcher_send(self._hass, self._signal)

@@ -25,19 +25,20 @@ answered 400 by aiohttp before any handler runs (it logs a traceback without the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
 import logging
+from typing import Protocol
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.helpers.http import HomeAssistantView
 
 from .api import InvalidNotificationError, parse_notification_body
 from .api.models import IgnoredNotification, Notification
-from .const import DOMAIN, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
+from .const import DATA_REDIRECT_URI, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +47,21 @@ MAX_PUSH_BYTES = 64 * 1024
 
 MAX_REASON_LENGTH = 200
 """Characters of a rejection's reason in the log and in the 400 answer."""
+
+
+class PushHandler(Protocol):
+    """What takes an entry's pushes (its `CallMonitor`, the entry's hub)."""
+
+    @property
+    def title(self) -> str:
+        """The entry's title, for the log."""
+
+    def async_handle(self, notification: Notification) -> None:
+        """Take a push; ignore what does not concern the entry."""
+
+
+type PushHandlers = Iterable[PushHandler]
+"""The hubs of the loaded entries (`RedirectUri.hubs`' values, kept up to date)."""
 
 
 class _RejectedPushError(Exception):
@@ -104,8 +120,8 @@ def _reject(
     return response
 
 
-async def async_receive_push(hass: HomeAssistant, request: web.Request) -> web.Response:
-    """Read, understand and hand over one push; answer at once."""
+async def async_receive_push(hubs: PushHandlers, request: web.Request) -> web.Response:
+    """Read, understand and hand over one push to every hub; answer at once."""
     try:
         body = await _async_read_body(request)
     except _RejectedPushError as err:
@@ -114,7 +130,7 @@ async def async_receive_push(hass: HomeAssistant, request: web.Request) -> web.R
         notification = parse_notification_body(body)
     except InvalidNotificationError as err:
         return _reject(request, HTTPStatus.BAD_REQUEST, str(err))
-    async_dispatch_notification(hass, notification)
+    async_hand_over(hubs, notification)
     return web.Response(status=HTTPStatus.OK)
 
 
@@ -122,15 +138,22 @@ async def async_receive_push(hass: HomeAssistant, request: web.Request) -> web.R
 def async_dispatch_notification(
     hass: HomeAssistant, notification: Notification
 ) -> None:
-    """Hand a notification to every loaded entry; each takes what concerns it."""
+    """Hand a notification to the hubs of the Redirect URI's registry (as a push is)."""
+    if (redirect_uri := hass.data.get(DATA_REDIRECT_URI)) is not None:
+        async_hand_over(redirect_uri.hubs.values(), notification)
+
+
+@callback
+def async_hand_over(hubs: PushHandlers, notification: Notification) -> None:
+    """Hand a notification to every loaded entry's hub; each takes what concerns it."""
     if isinstance(notification, IgnoredNotification):
         _LOGGER.debug("Ignored a push of kind %r", notification.event)
         return
-    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+    for hub in list(hubs):
         try:
-            entry.runtime_data.call_monitor.async_handle(notification)
+            hub.async_handle(notification)
         except Exception:
-            _LOGGER.exception("Error handling a push for %s", entry.title)
+            _LOGGER.exception("Error handling a push for %s", hub.title)
 
 
 class PushReceiverView(HomeAssistantView):
@@ -140,15 +163,16 @@ class PushReceiverView(HomeAssistantView):
     url = REDIRECT_PATH_PREFIX + "/{secret}" + EVENTS_PATH_SUFFIX
     name = "api:mtt_business:events"
 
-    def __init__(self, matches: Callable[[str], bool]) -> None:
+    def __init__(self, matches: Callable[[str], bool], hubs: PushHandlers) -> None:
         """Serve the events address of the Redirect URI whose secret `matches`."""
         self._matches = matches
+        self._hubs = hubs
 
     async def post(self, request: web.Request, secret: str) -> web.Response:
         """Receive one push; a wrong secret is an unknown URL."""
         if not self._matches(secret):
             raise web.HTTPNotFound
-        return await async_receive_push(request.app[KEY_HASS], request)
+        return await async_receive_push(self._hubs, request)
 
 
 WEBHOOK_METHODS = ["POST", "PUT", "GET"]
@@ -156,10 +180,16 @@ WEBHOOK_METHODS = ["POST", "PUT", "GET"]
 Assistant's webhook component would log the webhook id, the secret, for the others."""
 
 
-async def async_handle_webhook(
-    hass: HomeAssistant, webhook_id: str, request: web.Request
-) -> web.Response:
-    """Receive one push at Home Assistant's webhook URL (POST only, see above)."""
-    if request.method != "POST":
-        return web.Response(status=HTTPStatus.METHOD_NOT_ALLOWED)
-    return await async_receive_push(hass, request)
+def webhook_handler(
+    hubs: PushHandlers,
+) -> Callable[[HomeAssistant, str, web.Request], Awaitable[web.Response]]:
+    """The handler of Home Assistant's webhook URL for these hubs (POST only)."""
+
+    async def _async_handle_webhook(
+        _hass: HomeAssistant, _webhook_id: str, request: web.Request
+    ) -> web.Response:
+        if request.method != "POST":
+            return web.Response(status=HTTPStatus.METHOD_NOT_ALLOWED)
+        return await async_receive_push(hubs, request)
+
+    return _async_handle_webhook

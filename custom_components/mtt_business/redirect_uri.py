@@ -11,20 +11,23 @@ from __future__ import annotations
 import secrets
 
 from homeassistant.components import webhook
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
-from homeassistant.util.hass_dict import HassKey
 from yarl import URL
 
-from .const import DOMAIN, REDIRECT_PATH_PREFIX
+from .const import DATA_REDIRECT_URI, DOMAIN, REDIRECT_PATH_PREFIX
 from .oauth_callback import OAuthCallbackView
-from .push_receiver import WEBHOOK_METHODS, PushReceiverView, async_handle_webhook
+from .push_receiver import (
+    WEBHOOK_METHODS,
+    PushHandler,
+    PushReceiverView,
+    webhook_handler,
+)
 
 STORAGE_KEY = f"{DOMAIN}.redirect_uri"
 STORAGE_VERSION = 1
-DATA_REDIRECT_URI: HassKey[RedirectUri] = HassKey(f"{DOMAIN}_redirect_uri")
 
 
 class RedirectUri:
@@ -32,12 +35,33 @@ class RedirectUri:
 
     It serves the browser's return after sign-in (`OAuthCallbackView`) and the
     provider's pushes at `<Redirect URI>/events` (`PushReceiverView`) and at Home
-    Assistant's webhook URL of the same secret.
+    Assistant's webhook URL of the same secret. It keeps the registry of the loaded
+    entries' hubs that every push is handed to (filled at an entry's setup, emptied
+    at its unload).
     """
 
     def __init__(self, secret: str) -> None:
-        """The Redirect URI with this secret path part."""
+        """The Redirect URI with this secret path part; no hub yet."""
         self.secret = secret
+        self.hubs: dict[str, PushHandler] = {}
+        """The hub of each loaded entry, by entry id."""
+
+    @callback
+    def async_add_hub(self, entry_id: str, hub: PushHandler) -> CALLBACK_TYPE:
+        """Hand the pushes to `hub` too; returns the callback that stops it."""
+        self.hubs[entry_id] = hub
+
+        @callback
+        def _async_remove() -> None:
+            if self.hubs.get(entry_id) is hub:
+                self.async_remove_hub(entry_id)
+
+        return _async_remove
+
+    @callback
+    def async_remove_hub(self, entry_id: str) -> None:
+        """The entry unloads: its hub gets no more pushes."""
+        self.hubs.pop(entry_id, None)
 
     @property
     def path(self) -> str:
@@ -68,13 +92,14 @@ class RedirectUri:
     def async_serve(self, hass: HomeAssistant) -> None:
         """Answer at the Redirect URI, at `/events` and at the webhook URL."""
         hass.http.register_view(OAuthCallbackView(self.matches))
-        hass.http.register_view(PushReceiverView(self.matches))
+        hubs = self.hubs.values()
+        hass.http.register_view(PushReceiverView(self.matches, hubs))
         webhook.async_register(
             hass,
             DOMAIN,
             "MTT Business",
             self.secret,
-            async_handle_webhook,
+            webhook_handler(hubs),
             local_only=False,
             allowed_methods=WEBHOOK_METHODS,
         )

@@ -20,17 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 
-from .api import MttBusinessError
+from .api import MttBusinessClient, MttBusinessError
 from .api.models import CallDirection
-from .calls.phone_book import route_prefixes
+from .calls.phone_book import PhoneBookCache, route_prefixes
 from .calls.tracker import CallUpdate
 from .calls.view import ROUTING_FAILED, CallView, RoutingAction, RoutingDecision
 from .data import MttBusinessConfigEntry
 from .parking import Parking
+
+if TYPE_CHECKING:
+    from .call_monitor import CallMonitor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,15 +58,29 @@ def match_route(routes: list[dict[str, str]], caller: str | None) -> str | None:
 
 
 class PersonalManagerRouter:
-    """Routes the parked incoming calls of one entry (a `CallRouter`)."""
+    """Routes the parked incoming calls of one entry (its hub's router)."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: MttBusinessConfigEntry, parking: Parking
+        self,
+        hass: HomeAssistant,
+        entry: MttBusinessConfigEntry,
+        *,
+        client: MttBusinessClient,
+        parking: Parking,
+        phone_book: PhoneBookCache,
+        hub: CallMonitor,
     ) -> None:
-        """Route with the entry's options and client, for the numbers `parking` has."""
+        """Route with the entry's options and `client`, for the numbers `parking` has.
+
+        `hub` (the entry's `CallMonitor`, which owns this router) names the
+        workplaces and parties, and announces a refused command.
+        """
         self._hass = hass
         self._entry = entry
+        self._client = client
         self._parking = parking
+        self._phone_book = phone_book
+        self._hub = hub
         self._routes: tuple[Mapping[str, Any], list[dict[str, str]]] | None = None
 
     def _routes_of(self, options: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -73,7 +90,7 @@ class PersonalManagerRouter:
         `PhoneBookCache`.)
         """
         if self._routes is None or self._routes[0] is not options:
-            book = self._entry.runtime_data.phone_book.book(options)
+            book = self._phone_book.book(options)
             self._routes = (
                 options,
                 route_prefixes(options.get(CONF_ROUTES, []), book),
@@ -83,7 +100,7 @@ class PersonalManagerRouter:
     @callback
     def __call__(self, update: CallUpdate) -> RoutingDecision | None:
         """Decide on a parked call and send the command in the background."""
-        data = self._entry.runtime_data
+        hub = self._hub
         notification = update.notification
         call = update.call
         if (
@@ -99,10 +116,10 @@ class PersonalManagerRouter:
             _LOGGER.info(
                 "Routing the call from %s to workplace %s (%s)",
                 call.caller,
-                data.call_monitor.workplace_name(workplace) or workplace,
+                hub.workplace_name(workplace) or workplace,
                 workplace,
             )
-            command = data.client.transfer_call(
+            command = self._client.transfer_call(
                 notification.leg, notification.transport_id, workplace
             )
             decision = RoutingDecision(RoutingAction.TRANSFER, workplace)
@@ -110,7 +127,7 @@ class PersonalManagerRouter:
             _LOGGER.info(
                 "No route for the call from %s: released to the PBX", call.caller
             )
-            command = data.client.terminate_call(
+            command = self._client.terminate_call(
                 notification.leg, notification.transport_id
             )
             decision = RoutingDecision(RoutingAction.RELEASED)
@@ -121,7 +138,7 @@ class PersonalManagerRouter:
             )
             return RoutingDecision(RoutingAction.NONE)
 
-        data.call_monitor.tracker.mark_commanded(notification.leg)
+        hub.tracker.mark_commanded(notification.leg)
 
         async def _async_send() -> None:
             try:
@@ -133,13 +150,12 @@ class PersonalManagerRouter:
                     decision.action,
                     err,
                 )
-                monitor = data.call_monitor
-                monitor.async_announce(
+                hub.async_announce(
                     CallView.of_update(
                         self._entry.entry_id,
                         update,
-                        monitor.workplace_name(workplace),
-                        monitor.names(call),
+                        hub.workplace_name(workplace),
+                        hub.names(call),
                         RoutingDecision(decision.action, workplace, str(err)),
                         state=ROUTING_FAILED,
                     )
@@ -152,13 +168,3 @@ class PersonalManagerRouter:
             eager_start=True,
         )
         return decision
-
-
-@callback
-def async_start_routing(
-    hass: HomeAssistant, entry: MttBusinessConfigEntry, parking: Parking
-) -> CALLBACK_TYPE:
-    """Route the incoming calls `parking` parks; returns the stop callback."""
-    return entry.runtime_data.call_monitor.async_set_router(
-        PersonalManagerRouter(hass, entry, parking)
-    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-import logging
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -17,7 +16,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
@@ -37,8 +35,7 @@ from .entity import (
     async_add_workplace_entities,
 )
 from .push_health import PushHealth
-
-_LOGGER = logging.getLogger(__name__)
+from .throttle import Throttle
 
 PARALLEL_UPDATES = 0
 
@@ -230,7 +227,7 @@ async def async_setup_entry(
 
 
 class CallSummaryEntity(CallEntity):
-    """An entity summing up calls, written through a debouncer while added.
+    """An entity summing up calls, written through a `Throttle` while added.
 
     A change is written at once when the entity has been quiet; during a burst of
     pushes it is written at most every `SUMMARY_WRITE_COOLDOWN` seconds, showing the
@@ -242,20 +239,16 @@ class CallSummaryEntity(CallEntity):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Write summaries through a debouncer while added."""
-        self._summary_writer = Debouncer(
-            self.hass,
-            _LOGGER,
-            cooldown=SUMMARY_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_write_summary,
+        """Write summaries through a throttle while added."""
+        self._summary_writer = Throttle(
+            self.hass, SUMMARY_WRITE_COOLDOWN, self._async_write_summary
         )
-        self.async_on_remove(self._summary_writer.async_shutdown)
+        self.async_on_remove(self._summary_writer.async_stop)
         await super().async_added_to_hass()
 
     @callback
     def _async_write_summary(self) -> None:
-        """Write the state (the debouncer's function)."""
+        """Write the state (the throttle's function)."""
         self.async_write_ha_state()
 
 
@@ -295,7 +288,7 @@ class CallSummarySensor(CallSummaryEntity, SensorEntity):
     def _async_call_changed(self, view: CallView | None) -> None:
         """Write the summary now, or at the end of the burst."""
         if view is None or self.entity_description.concerns_fn(view, self.sip_id):
-            self._summary_writer.async_schedule_call()
+            self._summary_writer.async_call()
 
 
 class LastCallSensor(CallSummaryEntity, RestoreSensor):
@@ -336,7 +329,7 @@ class LastCallSensor(CallSummaryEntity, RestoreSensor):
             return
         self._attr_native_value = dt_util.utcnow()
         self._attr_extra_state_attributes = view.summary()
-        self._summary_writer.async_schedule_call()
+        self._summary_writer.async_call()
 
 
 class DirectorySensor(MttBusinessEntity, SensorEntity):
@@ -391,15 +384,11 @@ class LastPushSensor(PushHealthSensor, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Restore the last push; write through a one-minute debouncer."""
-        self._writer = Debouncer(
-            self.hass,
-            _LOGGER,
-            cooldown=LAST_PUSH_WRITE_COOLDOWN,
-            immediate=True,
-            function=self._async_write_push,
+        """Restore the last push; write through a one-minute throttle."""
+        self._writer = Throttle(
+            self.hass, LAST_PUSH_WRITE_COOLDOWN, self._async_write_push
         )
-        self.async_on_remove(self._writer.async_shutdown)
+        self.async_on_remove(self._writer.async_stop)
         data = await self.async_get_last_sensor_data()
         if data is not None and isinstance(data.native_value, datetime):
             self._restored = data.native_value
@@ -409,7 +398,7 @@ class LastPushSensor(PushHealthSensor, RestoreSensor):
     @override
     def _async_push_health_changed(self) -> None:
         """A push came: write now, or at the end of the minute."""
-        self._writer.async_schedule_call()
+        self._writer.async_call()
 
     @callback
     def _async_write_push(self) -> None:
@@ -431,12 +420,7 @@ class CallCounterSensor(CallCounterEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Write the state when the counters of the entity's scope change."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._counters.async_add_listener(self._async_changed))
-
-    @callback
-    def _async_changed(self, scopes: set[str]) -> None:
-        if self._scope in scopes:
-            self.async_write_ha_state()
+        self.async_follow_counters()
 
     @property
     @override

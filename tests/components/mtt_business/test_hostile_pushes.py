@@ -20,7 +20,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import HomeAssistantServer, SimulatorServer
+from .conftest import HomeAssistantServer, SimulatorServer, collect_call_events
 
 EXTERNAL = "74996497803"
 ACTIVE = "sensor.mtt_business_7_499_649_78_03_active_calls"
@@ -358,3 +358,26 @@ async def test_other_methods_at_the_webhook_url_do_not_log_the_secret(
         assert response.status == 405
     _assert_log_is_safe(caplog, secret)
     assert hass.states.get(ACTIVE).state == "0"
+
+
+async def test_a_push_reaches_the_loaded_entries_only(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    ha_server: HomeAssistantServer,
+    push_path: str,
+) -> None:
+    """An unloaded entry takes no push (its hub left the Redirect URI); reloaded, it does."""
+    events = collect_call_events(hass)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    response = await ha_server.client.post(push_path, data=_push(TRYING))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert events == []
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    response = await ha_server.client.post(push_path, data=_push(TRYING))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert [event.data["state"] for event in events] == ["trying"]
+    assert hass.states.get(ACTIVE).state == "1"
