@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
+from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
@@ -64,6 +66,8 @@ class CallMonitor:
             directory.data or PbxDirectory(), clock=dt_util.utcnow
         )
         self._signal = SIGNAL_CALL_CHANGED.format(entry.entry_id)
+        self._targets: dict[str | None, dict[str, str]] = {}
+        """The `entity_id` and `device_id` of each workplace's call events."""
         self._router = PersonalManagerRouter(
             hass, entry, client=client, parking=parking, phone_book=phone_book, hub=self
         )
@@ -75,10 +79,24 @@ class CallMonitor:
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
-        """Drop calls with no news for too long; returns the stop callback."""
-        return async_track_time_interval(
+        """Drop stale calls, forget the targets on registry changes; returns the stop."""
+        stop_expiring = async_track_time_interval(
             self.hass, self._async_expire_stale, STALE_CHECK_INTERVAL
         )
+        stop_listening = self.hass.bus.async_listen(
+            er.EVENT_ENTITY_REGISTRY_UPDATED, self._async_forget_targets
+        )
+
+        @callback
+        def _async_stop() -> None:
+            stop_expiring()
+            stop_listening()
+
+        return _async_stop
+
+    @callback
+    def _async_forget_targets(self, _event: Event[Any]) -> None:
+        self._targets.clear()
 
     @callback
     def async_set_directory(self, directory: PbxDirectory) -> None:
@@ -134,7 +152,11 @@ class CallMonitor:
     @callback
     def async_announce(self, view: CallView) -> None:
         """Fire the `mtt_business_call` event of a view (e.g. a routing failure)."""
-        targets = async_call_targets(self.hass, self.entry, view.call.workplace)
+        workplace = view.call.workplace
+        if (targets := self._targets.get(workplace)) is None:
+            # Looked up once per workplace, not per push, until the registry changes.
+            targets = async_call_targets(self.hass, self.entry, workplace)
+            self._targets[workplace] = targets
         self.hass.bus.async_fire(EVENT_CALL, view.event_data() | targets)
 
     @callback
