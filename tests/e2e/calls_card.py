@@ -28,7 +28,7 @@ import aiohttp
 from dev_instance import DevInstance
 from running_instance import RunningInstance
 
-from .logbook_media import SIP_IDS
+from .logbook_media import SIP_IDS, recent_calls
 
 DASHBOARD = "Office"
 """Not "Calls": the demo configuration ships a dashboard of that name already."""
@@ -319,18 +319,7 @@ async def times_follow_the_profile(
     language. The browser runs in another zone than Home Assistant's (Moscow)."""
     from playwright.async_api import expect
 
-    (entry,) = await running.websocket(
-        session, {"type": "config_entries/get", "domain": "mtt_business"}
-    )
-    journal = await running.websocket(
-        session,
-        {
-            "type": "mtt_business/journal/list",
-            "entry_id": entry["entry_id"],
-            "limit": 1,
-        },
-    )
-    started = journal["calls"][0]["started"]
+    started = (await recent_calls(running, session, 1))[0]["started"]
     card = page.locator("mtt-business-card")
     when = card.locator("li.journal-call").first.locator(".when")
 

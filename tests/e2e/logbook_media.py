@@ -208,18 +208,8 @@ async def recordings_in_the_media_browser(
 ) -> None:
     """Media → MTT Business → today → the call: listed by time, names and formatted
     numbers; a click plays it in the media bar."""
-    (entry,) = await running.websocket(
-        session, {"type": "config_entries/get", "domain": "mtt_business"}
-    )
-    journal = await running.websocket(
-        session,
-        {
-            "type": "mtt_business/journal/list",
-            "entry_id": entry["entry_id"],
-            "limit": 20,
-        },
-    )
-    (record,) = [c for c in journal["calls"] if c["call_id"] == call_id]
+    calls = await recent_calls(running, session, 20)
+    (record,) = [c for c in calls if c["call_id"] == call_id]
     config = await running.websocket(session, {"type": "get_config"})
     started = datetime.fromisoformat(record["started"]).astimezone(
         ZoneInfo(config["time_zone"])
@@ -344,3 +334,22 @@ async def _wait_for_logbook(
             return
         await asyncio.sleep(0.25)
     raise TimeoutError(f"Logbook line {text!r} not written: {messages}")
+
+
+async def recent_calls(
+    running: RunningInstance, session: aiohttp.ClientSession, limit: int
+) -> list[dict[str, Any]]:
+    """The newest `limit` calls of the (only) entry's journal, newest first."""
+    (entry,) = await running.websocket(
+        session, {"type": "config_entries/get", "domain": "mtt_business"}
+    )
+    journal = await running.websocket(
+        session,
+        {
+            "type": "mtt_business/journal/list",
+            "entry_id": entry["entry_id"],
+            "limit": limit,
+        },
+    )
+    calls: list[dict[str, Any]] = journal["calls"]
+    return calls
