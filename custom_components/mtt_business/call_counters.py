@@ -173,8 +173,7 @@ class CallCounters:
         return _async_stop
 
     def get(self, scope: str) -> DayCounts:
-        """The counters of the PBX (`PBX`), a workplace (its SIP ID) or an external
-        number (`+7…`)."""
+        """The counters of the PBX (`PBX`), a workplace or an external number."""
         return self._counts.get(scope) or DayCounts()
 
     @callback
