@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
+import re
 from typing import Any
 
 from freezegun import freeze_time
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_service,
+)
+import yaml
 
 from custom_components.mtt_business.journal_record import JournalRecord
 from custom_components.mtt_business.logbook import call_icon, describe_call
@@ -32,6 +39,7 @@ IVAN = "883140777828305"
 MAIN = "74996497803"
 FREEPHONE = "78005560251"
 CALLER = "79161234567"
+README = Path(__file__).resolve().parents[3] / "README.md"
 VARIANT_SETS = [frozenset[Variant](), frozenset({Variant.NO_PARKING_LEG})]
 
 
@@ -379,3 +387,48 @@ def test_a_call_stored_before_reads_without_number_or_ghost(
         JournalRecord.from_dict(stored | {"ghost": "yes"})
     with pytest.raises(TypeError):
         JournalRecord.from_dict(stored | {"external_number": 74996497803})
+
+
+def _readme_statistics_automations() -> list[dict[str, Any]]:
+    """The automations of the README's office statistics and ghost calls."""
+    text = README.read_text(encoding="utf-8")
+    part = text.split("- **Office statistics**", 1)[1].split("- **Call history**", 1)[0]
+    automations: list[dict[str, Any]] = []
+    for block in re.findall(r"```yaml\n(.*?)```", part, re.DOTALL):
+        automations += yaml.safe_load(block)["automation"]
+    return automations
+
+
+async def test_the_readme_statistics_automations_work(
+    hass: HomeAssistant, config_entry: ConfigEntry, simulator: SimulatorServer
+) -> None:
+    """At 18:00 a day answered at 50 % is told; each ghost call is counted."""
+    # A time zone where 18:00 is still to come today (no midnight in between).
+    for zone in ("Pacific/Kiritimati", "Europe/Moscow", "UTC", "Pacific/Pago_Pago"):
+        await hass.config.async_set_time_zone(zone)
+        if dt_util.now().hour < 17:
+            break
+    automations = _readme_statistics_automations()
+    assert [a["alias"] for a in automations] == [
+        "Answer rate of the day",
+        "Short calls",
+    ]
+    notified = async_mock_service(hass, "notify", "notify")
+    counted = async_mock_service(hass, "counter", "increment")
+    assert await async_setup_component(hass, "automation", {"automation": automations})
+    await _set_ghost_seconds(hass, config_entry, 3)
+    await _call(hass, simulator, ring=0.5)
+    await _call(hass, simulator, answer=False)  # a ghost: not counted as incoming
+    await _call(hass, simulator, ring=3.2, answer=False)  # missed
+    assert len(counted) == 1
+    assert counted[0].data["entity_id"] == ["counter.short_calls"]
+
+    evening = dt_util.now().replace(hour=18, minute=0, second=0, microsecond=0)
+    with freeze_time(evening):
+        async_fire_time_changed(hass, evening)
+        await hass.async_block_till_done()
+    (told,) = notified
+    assert told.data["title"] == "Answer rate"
+    assert told.data["message"].startswith(
+        "50.0 % of today's calls answered, on average after 0."
+    )
