@@ -305,6 +305,13 @@ class CallTracker:
         self._numbers = {
             n for e in directory.external_numbers if (n := normalize_number(e.number))
         }
+        self._spelled: dict[str, str] = {
+            spelling: n
+            for e in directory.external_numbers
+            if (n := normalize_number(e.number))
+            for spelling in (e.number, n)
+        }
+        """The external numbers as the directory spells them, and normalized."""
 
     # --- matching -----------------------------------------------------------------
 
@@ -334,7 +341,11 @@ class CallTracker:
         callee = n.callee
         if n.direction is CallDirection.OUTGOING or callee is None:
             return None
-        for value in (callee.id, callee.display_id, callee.display_name):
+        values = (callee.id, callee.display_id, callee.display_name)
+        for value in values:  # as the directory spells it (the documented call)
+            if value and (number := self._spelled.get(value)) is not None:
+                return number
+        for value in values:
             if value and (number := normalize_number(value)) in self._numbers:
                 return number
         return None
@@ -531,10 +542,7 @@ class CallTracker:
                 for leg in sorted(tracked.legs.values(), key=lambda leg: leg.number)
                 if (talk := leg.talk or _talk_until(leg, now)) is not None
             ),
-            rang=min(
-                (leg.shown_at for leg in tracked.legs.values() if leg.shown_at),
-                default=None,
-            ),
+            rang=_first_ring(tracked),
         )
         del self._calls[call.call_id]
         self._remember(ended)
@@ -696,6 +704,15 @@ class CallTracker:
             if c.updated < (talking_limit if c.call.answered else ringing_limit)
         ]
         return [self._calls.pop(cid).call for cid in stale]
+
+
+def _first_ring(tracked: _Call) -> datetime | None:
+    """When the call first rang at a workplace (None: it never rang)."""
+    first: datetime | None = None
+    for leg in tracked.legs.values():
+        if (shown := leg.shown_at) is not None and (first is None or shown < first):
+            first = shown
+    return first
 
 
 def _time_talk(leg: _Leg, n: CallNotification, now: datetime) -> None:
