@@ -7,7 +7,17 @@ it ends, once, at the PBX and at each workplace it was at: those it talked at an
 one it ended at (a missed call at the workplace that rang last). Each workplace's talk
 time is what the call talked there (a call answered at one workplace and transferred
 to another adds its share to each), the PBX's the call's whole talk time; a call
-never seen to start is not counted (nobody knows whether it was answered). The counters are stored with Home Assistant's Store, written at most every
+never seen to start is not counted (nobody knows whether it was answered).
+
+Per external number (the scope is the number, `+7…`): the day's calls and missed
+calls it was dialled for. Per PBX and workplace, the day's answer statistics: incoming
+calls, how many were answered (at the workplace: there), and how long each answer
+took, from the first ring (`showing`) to `connected`: the PBX's answer of a call from
+its first ring at any workplace, a workplace's from its own leg's ring. A ghost call
+(`ghost_calls.py`) is neither missed nor counted as incoming; it is still a call.
+All of this is computed once per ended call, never per push.
+
+The counters are stored with Home Assistant's Store, written at most every
 10 s, off the event path. Their entities are told at most every
 `COUNTERS_WRITE_COOLDOWN` seconds, and only those of the scopes that changed: a busy
 PBX must not turn each ended call into a burst of state writes.
@@ -29,7 +39,8 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .calls.tracker import CallEvent
+from .api.models import CallDirection
+from .calls.tracker import CallEvent, TrackedCall
 from .calls.view import CallView
 from .const import DOMAIN
 from .signals import SIGNAL_CALL_CHANGED, SIGNAL_COUNTERS_CHANGED
@@ -54,6 +65,53 @@ class DayCounts:
     talk_time_today: int = 0
     """Seconds."""
     unseen_missed: int = 0
+    incoming_today: int = 0
+    """Incoming calls (ghost calls left out): the answer rate's base."""
+    answered_today: int = 0
+    """Of those, answered (at a workplace: answered there)."""
+    answers_timed_today: int = 0
+    """Answers whose ring was seen: the average's base."""
+    answer_wait_today: int = 0
+    """Milliseconds from the first ring to the answer, summed over the timed answers."""
+    longest_wait_today: int = 0
+    """Milliseconds: the longest of them."""
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Answered / incoming today, in %; None before the day's first incoming call."""
+        if not self.incoming_today:
+            return None
+        return round(100 * self.answered_today / self.incoming_today, 1)
+
+    @property
+    def average_wait(self) -> float | None:
+        """Seconds an answer took today, on average; None before the first."""
+        if not self.answers_timed_today:
+            return None
+        return round(self.answer_wait_today / self.answers_timed_today / 1000, 1)
+
+    @property
+    def longest_wait(self) -> float | None:
+        """Seconds the longest answer today took; None before the first."""
+        if not self.answers_timed_today:
+            return None
+        return round(self.longest_wait_today / 1000, 1)
+
+    def note_answer(self, answered: bool, wait: float | None) -> None:
+        """An incoming call ended: answered or not, after `wait` seconds of ringing."""
+        self.incoming_today += 1
+        if not answered:
+            return
+        self.answered_today += 1
+        if wait is not None:
+            milliseconds = max(0, round(wait * 1000))
+            self.answers_timed_today += 1
+            self.answer_wait_today += milliseconds
+            self.longest_wait_today = max(self.longest_wait_today, milliseconds)
+
+
+_DAY_FIELDS = tuple(key for key in DayCounts.__slots__ if key != "unseen_missed")
+"""What starts at 0 at local midnight (unseen missed calls stay until seen)."""
 
 
 class CallCounters:
@@ -115,7 +173,7 @@ class CallCounters:
         return _async_stop
 
     def get(self, scope: str) -> DayCounts:
-        """The counters of the PBX (`PBX`) or of a workplace (its SIP ID)."""
+        """The counters of the PBX (`PBX`), a workplace or an external number."""
         return self._counts.get(scope) or DayCounts()
 
     @callback
@@ -144,7 +202,33 @@ class CallCounters:
                 counts.missed_today += 1
                 counts.unseen_missed += 1
         scopes = set(talked)
+        if call.direction is not CallDirection.OUTGOING and not view.ghost:
+            self._count_answers(call, scopes)
+        if (number := call.external_number) is not None:
+            counts = self._counts.setdefault(number, DayCounts())
+            counts.calls_today += 1
+            counts.missed_today += view.missed
+            scopes.add(number)
         self._async_changed(scopes)
+
+    def _count_answers(self, call: TrackedCall, scopes: set[str]) -> None:
+        """An incoming call's answer (or none) at the PBX and each workplace."""
+        first = min(call.talks, key=lambda talk: talk.answered, default=None)
+        wait = (
+            (first.answered - call.rang).total_seconds()
+            if first is not None and call.rang is not None
+            else None
+        )
+        self._counts[PBX].note_answer(call.answered, wait)
+        for scope in scopes - {PBX}:
+            talk = next((t for t in call.talks if t.workplace == scope), None)
+            self._counts[scope].note_answer(
+                talk is not None
+                or (call.answered and not call.talks and scope == call.workplace),
+                (talk.answered - talk.rang).total_seconds()
+                if talk is not None and talk.rang is not None
+                else None,
+            )
 
     @callback
     def async_mark_seen(self, scope: str = PBX) -> None:
@@ -182,7 +266,8 @@ class CallCounters:
 
     def _new_day(self) -> None:
         for counts in self._counts.values():
-            counts.calls_today = counts.missed_today = counts.talk_time_today = 0
+            for key in _DAY_FIELDS:
+                setattr(counts, key, 0)
 
     @callback
     def _async_changed(self, scopes: set[str]) -> None:

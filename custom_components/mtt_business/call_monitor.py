@@ -24,10 +24,11 @@ from .api import MttBusinessClient
 from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
 from .call_targets import async_call_targets
 from .calls.phone_book import PhoneBookCache
-from .calls.tracker import CallTracker, CallUpdate, TrackedCall
+from .calls.tracker import CallEvent, CallTracker, CallUpdate, TrackedCall
 from .calls.view import EVENT_CALL, CallView, RoutingDecision
 from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
+from .ghost_calls import is_ghost
 from .parking import Parking
 from .push_health import PushHealth
 from .routing import PersonalManagerRouter
@@ -172,6 +173,8 @@ class CallMonitor:
             self.workplace_name(update.call.workplace),
             self.names(update.call),
             routing,
+            ghost=CallEvent.MISSED in update.events
+            and is_ghost(update.call, self.entry.options, dt_util.utcnow()),
         )
         self.async_announce(view)
         async_dispatcher_send(self.hass, self._signal, view)

@@ -54,7 +54,7 @@ TO_REDACT = {
     "callee_name",
     "workplace_name",
 }
-PARTIES = ("caller", "callee", "workplace", "routed_to")
+PARTIES = ("caller", "callee", "workplace", "routed_to", "external_number")
 """Fields that hold a SIP ID of the PBX or a number: a stand-in, or redacted."""
 JOURNAL_SHAPES = 10
 """How many of the newest calls of the history are given (as shapes)."""

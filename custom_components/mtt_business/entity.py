@@ -154,11 +154,16 @@ class CallCounterEntity(PushFedEntity):
         counters: CallCounters,
         description: EntityDescription,
         workplace: Workplace | None = None,
+        *,
+        scope: str | None = None,
     ) -> None:
-        """Show or act on the counters of the PBX, or of `workplace`."""
+        """Show or act on the counters of the PBX, or of `workplace`.
+
+        `scope`: another scope of the counters (an external number's) on the PBX.
+        """
         super().__init__(coordinator, description, workplace)
         self._counters = counters
-        self._scope = self.sip_id or PBX
+        self._scope = scope or self.sip_id or PBX
 
     @callback
     def async_follow_counters(self) -> None:

@@ -18,6 +18,7 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.core import HomeAssistant, callback
 
+from .api.phone_number import format_number
 from .calls.view import display_fields
 from .compat import vol
 from .entries import EntryLookupError, async_loaded_entry
@@ -92,5 +93,8 @@ def journal_listing(
             names,
         ),
         "workplace_display": names.get(workplace, workplace) if workplace else None,
+        "external_number_display": (
+            format_number(record.external_number) if record.external_number else None
+        ),
         "routed_to_display": names.get(routed_to, routed_to) if routed_to else None,
     }

@@ -2,7 +2,9 @@
 
 Each ended call becomes a `JournalRecord`: who called whom, at which workplace, when
 it started, was answered and ended, whether it was missed, what routing did with it,
-what each workplace talked when it talked at several (a transfer),
+what each workplace talked when it talked at several (a transfer), the external
+number an incoming call dialled, whether it was a ghost call (rang too briefly to be
+missed),
 the provider's link to its recording (`urlRecord`, a `recorded` push that may come
 after the call ended) and, once archived, the local copy.
 
@@ -102,6 +104,10 @@ class JournalRecord:
     """What each workplace talked, in order, for a call that talked at more than
     one (answered at one, transferred to another) or elsewhere than `workplace`;
     empty: all of `duration` was talked at `workplace`. `duration` is their sum."""
+    external_number: str | None = None
+    """Of an incoming call, the PBX's external number it dialled (`+7…`)."""
+    ghost: bool = False
+    """Unanswered, but rang too briefly to be missed (`ghost_calls.py`)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able values (moments in ISO 8601)."""
@@ -125,6 +131,8 @@ class JournalRecord:
             "record_url": self.record_url,
             "recording": self.recording,
             "talks": [talk.as_dict() for talk in self.talks],
+            "external_number": self.external_number,
+            "ghost": self.ghost,
         }
 
     @classmethod
@@ -153,6 +161,9 @@ class JournalRecord:
         missed = data.get("missed", False)
         if not isinstance(missed, bool):
             raise TypeError(f"missed {missed!r}")
+        ghost = data.get("ghost", False)  # not stored before ghost calls
+        if not isinstance(ghost, bool):
+            raise TypeError(f"ghost {ghost!r}")
         started = _moment(data, "started")
         ended = _moment(data, "ended")
         if started is None or ended is None:
@@ -179,6 +190,8 @@ class JournalRecord:
             record_url=_text(data, "record_url"),
             recording=_text(data, "recording"),
             talks=tuple(WorkplaceTalk.from_dict(talk) for talk in talks),
+            external_number=_shared_text(data, "external_number"),
+            ghost=ghost,
         )
 
 
@@ -247,6 +260,8 @@ def journal_record(
         routed_to=routing.workplace if routing is not None else None,
         record_url=call.record_url,
         talks=talks,
+        external_number=call.external_number,
+        ghost=view.ghost,
     )
 
 

@@ -64,9 +64,14 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
         )
     else:
         length = template("seconds").format(seconds=duration or 0)
+    callee, callee_name = data.get("callee"), data.get("callee_name")
+    dialled = data.get("external_number")
+    if direction == "incoming" and isinstance(dialled, str) and dialled != callee:
+        # an incoming call goes to the external number the caller dialled
+        callee, callee_name = dialled, None
     values = {
         "caller": _party(data.get("caller"), data.get("caller_name"), data),
-        "callee": _party(data.get("callee"), data.get("callee_name"), data),
+        "callee": _party(callee, callee_name, data),
         "workplace": workplace,
         "duration": length,
         "routed_to": data.get("routed_to") or "",
@@ -74,6 +79,8 @@ def describe_call(template: Callable[[str], str], data: Mapping[str, Any]) -> st
     }
     if state == "finished" and data.get("seen_start") is False:
         key = "finished_unseen_start"
+    elif state == "finished" and data.get("ghost") is True:
+        key = "ghost"
     elif state == "finished":
         key = "missed" if data.get("missed") else f"{direction}_finished"
     elif state in ("trying", "showing", "connected", "hiding"):
@@ -90,6 +97,8 @@ def call_icon(data: Mapping[str, Any]) -> str:
     state = data.get("state")
     if state == "finished" and data.get("missed"):
         return "mdi:phone-missed"
+    if state == "finished" and data.get("ghost") is True:
+        return "mdi:phone-cancel"
     if state == "trying" and data.get("direction") == "outgoing":
         return "mdi:phone-outgoing"
     return ICONS.get(str(state), "mdi:phone")

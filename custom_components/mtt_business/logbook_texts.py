@@ -6,7 +6,8 @@ table per language, with the same keys and placeholders in each (a test checks).
 Every sentence names its parties after a colon or an arrow, never after a
 preposition: a name stays in the nominative ("входящий вызов: Иван Петров
 (+7 916 123-45-67) → +7 499 649-78-03"), whatever name the phone book gives.
-Every language is in memory: a change of Home Assistant's language applies to the
+An incoming call's callee is the external number the caller dialled, when the
+event names it (`external_number`). Every language is in memory: a change of Home Assistant's language applies to the
 next line, without a restart. English is the fallback.
 """
 
@@ -28,6 +29,7 @@ LOGBOOK_TEXTS: Final[dict[str, dict[str, str]]] = {
         "outgoing_hiding": "outgoing call: {workplace} → {callee}, stopped ringing",
         "outgoing_finished": "outgoing call ended: {workplace} → {callee}, {duration}",
         "missed": "missed call: {caller} → {callee}",
+        "ghost": "short call, not counted as missed: {caller} → {callee}",
         "recorded": "the recording is ready: {caller} → {callee}",
         "unknown": "call event",
         "minutes": "{minutes} min",
@@ -48,6 +50,7 @@ LOGBOOK_TEXTS: Final[dict[str, dict[str, str]]] = {
         "outgoing_hiding": "исходящий вызов: рабочее место «{workplace}» → {callee}, перестал звонить",
         "outgoing_finished": "исходящий вызов завершён: рабочее место «{workplace}» → {callee}, {duration}",
         "missed": "пропущенный вызов: {caller} → {callee}",
+        "ghost": "короткий вызов, не считается пропущенным: {caller} → {callee}",
         "recorded": "запись разговора готова: {caller} → {callee}",
         "unknown": "событие вызова",
         "minutes": "{minutes} мин",

@@ -4,7 +4,8 @@ A menu that stays until the user chooses Done: add a rule (caller number or pref
 or a contact of the phone book → workplace, chosen from the PBX's workplaces), edit
 one, remove some, edit the whole table as text (for pasting many customers at once),
 whether unmatched parked calls go back to the PBX at once, the phone book's steps
-(options_phone_book.py) and whether recordings are kept. Every change is saved on its
+(options_phone_book.py), whether recordings are kept, and how briefly an unanswered
+call may ring and not be missed (`ghost_calls.py`). Every change is saved on its
 own and the menu comes back, showing what is set now; routing reads the options when
 a call comes, so nothing is reloaded. Numbers and prefixes are shown as
 `format_prefix` writes them (`+7 916 123-45-67`, `+7 495…`).
@@ -17,6 +18,9 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -30,6 +34,7 @@ from .calls.phone_book import route_caller
 from .calls.text_table import format_table, table_lines
 from .compat import vol
 from .const import DOMAIN
+from .ghost_calls import CONF_GHOST_SECONDS, GHOST_SECONDS_MAX, ghost_seconds
 from .options_base import CONF_REMOVE, CONF_TABLE
 from .options_phone_book import PhoneBookSteps
 from .recording_archive import CONF_ARCHIVE_RECORDINGS
@@ -84,7 +89,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         contacts = len(self._phone_book())
         if contacts:
             menu += ["edit_contact", "remove_contacts"]
-        menu += ["contacts_table", "recordings", "done"]
+        menu += ["contacts_table", "recordings", "missed_calls", "done"]
         texts = await async_get_translations(
             self.hass, self.hass.config.language, "selector", [DOMAIN]
         )
@@ -93,6 +98,8 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         archive = options.get(CONF_ARCHIVE_RECORDINGS, False)
         release_key = "release_on" if release else "release_off"
         archive_key = "archive_on" if archive else "archive_off"
+        ghost = ghost_seconds(options)
+        ghost_key = "ghost_on" if ghost else "ghost_off"
         return self.async_show_menu(
             step_id="init",
             menu_options=menu,
@@ -101,6 +108,9 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
                 "release": texts.get(f"{SETTING}.{release_key}", release_key),
                 "contacts": str(contacts),
                 "recordings": texts.get(f"{SETTING}.{archive_key}", archive_key),
+                "missed_calls": texts.get(f"{SETTING}.{ghost_key}", ghost_key).replace(
+                    "{seconds}", str(ghost)
+                ),
             },
         )
 
@@ -276,6 +286,32 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
                     vol.Required(
                         CONF_ARCHIVE_RECORDINGS, default=archive
                     ): BooleanSelector()
+                }
+            ),
+        )
+
+    async def async_step_missed_calls(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A call that rang less than N seconds is not missed (0: every one is)."""
+        if user_input is not None:
+            return await self._async_save(
+                **{CONF_GHOST_SECONDS: int(user_input[CONF_GHOST_SECONDS])}
+            )
+        return self.async_show_form(
+            step_id="missed_calls",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_GHOST_SECONDS, default=ghost_seconds(self._entry.options)
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=0,
+                            max=GHOST_SECONDS_MAX,
+                            step=1,
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    )
                 }
             ),
         )

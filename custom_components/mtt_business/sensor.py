@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, override
 
@@ -14,14 +14,15 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .api.models import PbxDirectory, Workplace
-from .call_counters import DayCounts
+from .api.models import ExternalNumber, PbxDirectory, Workplace
+from .api.phone_number import format_number, normalize_number
+from .call_counters import CallCounters, DayCounts
 from .call_monitor import CallMonitor
 from .calls.tracker import CallEvent, WorkplaceCallState
 from .calls.view import LISTED_CALLS_LIMIT, SUMMARY_ATTRIBUTES, CallView
@@ -32,6 +33,7 @@ from .entity import (
     CallEntity,
     MttBusinessEntity,
     PushHealthEntity,
+    async_add_entities_as_they_appear,
     async_add_workplace_entities,
 )
 from .push_health import PushHealth
@@ -72,7 +74,7 @@ class PushHealthDescription(SensorEntityDescription):
 class CallCounterDescription(SensorEntityDescription):
     """A counter of the day's calls."""
 
-    value_fn: Callable[[DayCounts], int]
+    value_fn: Callable[[DayCounts], int | float | None]
 
 
 COUNTERS = (
@@ -110,6 +112,52 @@ COUNTERS = (
     ),
 )
 """Per PBX and per workplace: unseen missed calls, and the day's calls and talk."""
+STATISTICS = (
+    CallCounterDescription(
+        key="answer_rate_today",
+        translation_key="answer_rate_today",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda counts: counts.answer_rate,
+    ),
+    CallCounterDescription(
+        key="average_answer_time_today",
+        translation_key="average_answer_time_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda counts: counts.average_wait,
+    ),
+    CallCounterDescription(
+        key="longest_answer_time_today",
+        translation_key="longest_answer_time_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda counts: counts.longest_wait,
+    ),
+)
+"""Per PBX and per workplace: the day's answer rate and times to answer (unknown
+before the day's first incoming call, or its first answer)."""
+NUMBER_COUNTERS = (
+    CallCounterDescription(
+        key="calls_today",
+        translation_key="number_calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda counts: counts.calls_today,
+    ),
+    CallCounterDescription(
+        key="missed_today",
+        translation_key="number_missed_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda counts: counts.missed_today,
+    ),
+)
+"""Per external number, on the PBX's device (as its Parking switch): the day's calls
+to it and missed calls."""
 
 
 def _listed_calls(monitor: CallMonitor, sip_id: str | None) -> dict[str, Any]:
@@ -208,9 +256,19 @@ async def async_setup_entry(
             PushHealthSensor(directory, data.push_health, PUSHES_RECEIVED),
             *(
                 CallCounterSensor(directory, data.call_counters, description)
-                for description in COUNTERS
+                for description in (*COUNTERS, *STATISTICS)
             ),
         ]
+    )
+    async_add_entities_as_they_appear(
+        directory,
+        async_add_entities,
+        lambda pbx: pbx.external_numbers,
+        lambda external: external.number,
+        lambda external: (
+            NumberCounterSensor(directory, data.call_counters, description, external)
+            for description in NUMBER_COUNTERS
+        ),
     )
     async_add_workplace_entities(
         directory,
@@ -220,7 +278,7 @@ async def async_setup_entry(
             DirectorySensor(directory, TERMINALS, workplace),
             *(
                 CallCounterSensor(directory, data.call_counters, description, workplace)
-                for description in COUNTERS
+                for description in (*COUNTERS, *STATISTICS)
             ),
         ),
     )
@@ -424,6 +482,40 @@ class CallCounterSensor(CallCounterEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> int:
-        """The count (talk time: seconds)."""
+    def native_value(self) -> int | float | None:
+        """The count (talk time: seconds; answer rate: %; times to answer: s)."""
         return self.entity_description.value_fn(self._counters.get(self._scope))
+
+
+class NumberCounterSensor(CallCounterSensor):
+    """A counter of the calls to one external number, on the PBX's device.
+
+    Named after its number ("Calls to +7 800 556-02-51 today"), as the Parking
+    switches are; available while the PBX has the number.
+    """
+
+    def __init__(
+        self,
+        coordinator: DirectoryCoordinator,
+        counters: CallCounters,
+        description: CallCounterDescription,
+        external: ExternalNumber,
+    ) -> None:
+        """Count the calls to `external` (its scope: the number, `+7…`)."""
+        number = normalize_number(external.number) or external.number
+        super().__init__(
+            coordinator,
+            counters,
+            replace(description, key=f"{description.key}_{external.number}"),
+            scope=number,
+        )
+        self.number = external.number
+        self._attr_translation_placeholders = {"number": format_number(number)}
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the PBX has the number."""
+        return super().available and any(
+            n.number == self.number for n in self.coordinator.data.external_numbers
+        )

@@ -33,6 +33,10 @@ The rules a call follows (SPEC §4; the README states them for users):
   counts it), a leg that stops otherwise (`hiding`: transferred on) is timed by the
   tracker's clock. An ended call lists these `talks`, and its `duration` is their sum
   (a call answered at one workplace and transferred to another talked at both).
+- The external number an incoming call dialled: its first push's callee (the
+  parking leg's), else that callee's `displayName` (a call starting on a workplace's
+  leg), when it is one of the PBX's external numbers. Each leg notes when it began
+  ringing (`showing`), so an ended call tells how long each answer took.
 """
 
 from __future__ import annotations
@@ -107,6 +111,8 @@ class Talk:
     workplace: str | None
     answered: datetime
     seconds: int
+    rang: datetime | None = None
+    """When the leg began ringing at its workplace (its `showing`), if seen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,10 @@ class TrackedCall:
     talks: tuple[Talk, ...] = ()
     """Of an ended call, what each of its connected legs talked, in order; the
     call's `duration` is their sum (empty: no leg was connected)."""
+    external_number: str | None = None
+    """Of an incoming call, the PBX's external number the caller dialled (`+7…`)."""
+    rang: datetime | None = None
+    """Of an ended call, when it first rang at a workplace (a `showing`), if seen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +193,8 @@ class _Leg:
     stopped: bool = False
     """A leg that only rang, stopped because another leg was connected."""
     connected_at: datetime | None = None
+    shown_at: datetime | None = None
+    """When the leg began ringing (its `showing`)."""
     talk: Talk | None = None
     """What the leg talked, once it stopped after being connected."""
 
@@ -215,6 +227,7 @@ class _Call:
         *,
         ended: bool = False,
         talks: tuple[Talk, ...] = (),
+        rang: datetime | None = None,
     ) -> TrackedCall:
         """The call after a push (built directly: this runs for every push)."""
         call = self.call
@@ -237,6 +250,8 @@ class _Call:
             call.caller_label,
             call.callee_label,
             talks,
+            call.external_number,
+            rang,
         )
 
     def connected_leg(self) -> _Leg | None:
@@ -290,6 +305,13 @@ class CallTracker:
         self._numbers = {
             n for e in directory.external_numbers if (n := normalize_number(e.number))
         }
+        self._spelled: dict[str, str] = {
+            spelling: n
+            for e in directory.external_numbers
+            if (n := normalize_number(e.number))
+            for spelling in (e.number, n)
+        }
+        """The external numbers as the directory spells them, and normalized."""
 
     # --- matching -----------------------------------------------------------------
 
@@ -309,6 +331,24 @@ class CallTracker:
             for v in (party.account_id, party.id, party.display_id)
             if v
         )
+
+    def _dialled(self, n: CallNotification) -> str | None:
+        """The external number an incoming call dialled (once, at its first push).
+
+        The parking leg's callee is that number (SPEC §4.2); a call that starts on a
+        workplace's leg names it in the callee's `displayName`.
+        """
+        callee = n.callee
+        if n.direction is CallDirection.OUTGOING or callee is None:
+            return None
+        values = (callee.id, callee.display_id, callee.display_name)
+        for value in values:  # as the directory spells it (the documented call)
+            if value and (number := self._spelled.get(value)) is not None:
+                return number
+        for value in values:
+            if value and (number := normalize_number(value)) in self._numbers:
+                return number
+        return None
 
     def concerns(self, n: CallNotification) -> bool:
         """Whether this entry owns the call of this push."""
@@ -382,6 +422,7 @@ class CallTracker:
             transport_id=n.transport_id,
             caller_label=_label(n.caller),
             callee_label=_label(n.callee),
+            external_number=self._dialled(n),
         )
         tracked = _Call(call, now)
         self._calls[n.leg.call_id] = tracked
@@ -417,6 +458,8 @@ class CallTracker:
             leg.since = now
             if n.leg.tag:
                 leg.leg = n.leg
+        if n.state is CallState.SHOWING:
+            leg.shown_at = now
         _time_talk(leg, n, now)
         if n.state is CallState.CONNECTED:
             tracked.answered = True
@@ -499,6 +542,7 @@ class CallTracker:
                 for leg in sorted(tracked.legs.values(), key=lambda leg: leg.number)
                 if (talk := leg.talk or _talk_until(leg, now)) is not None
             ),
+            rang=_first_ring(tracked),
         )
         del self._calls[call.call_id]
         self._remember(ended)
@@ -529,6 +573,7 @@ class CallTracker:
             reason=n.reason,
             ended=True,
             seen_start=False,
+            external_number=self._dialled(n),
         )
         self._remember(call)
         return CallUpdate(call, (), n, frozenset(), CallEvent.FINISHED)
@@ -661,6 +706,15 @@ class CallTracker:
         return [self._calls.pop(cid).call for cid in stale]
 
 
+def _first_ring(tracked: _Call) -> datetime | None:
+    """When the call first rang at a workplace (None: it never rang)."""
+    first: datetime | None = None
+    for leg in tracked.legs.values():
+        if (shown := leg.shown_at) is not None and (first is None or shown < first):
+            first = shown
+    return first
+
+
 def _time_talk(leg: _Leg, n: CallNotification, now: datetime) -> None:
     """A leg was connected, or stopped: what it talked (see the module's rules)."""
     if n.state is CallState.CONNECTED:
@@ -672,7 +726,10 @@ def _time_talk(leg: _Leg, n: CallNotification, now: datetime) -> None:
     ):
         # the PBX's count, also when the leg's `connected` came late or not at all
         leg.talk = Talk(
-            leg.workplace, leg.connected_at or now - timedelta(seconds=seconds), seconds
+            leg.workplace,
+            leg.connected_at or now - timedelta(seconds=seconds),
+            seconds,
+            leg.shown_at if leg.connected_at is not None else None,
         )
     elif n.state in (CallState.HIDING, CallState.FINISHED) and leg.talk is None:
         leg.talk = _talk_until(leg, now)
@@ -683,7 +740,7 @@ def _talk_until(leg: _Leg, now: datetime) -> Talk | None:
     if leg.connected_at is None:
         return None
     seconds = max(0, round((now - leg.connected_at).total_seconds()))
-    return Talk(leg.workplace, leg.connected_at, seconds)
+    return Talk(leg.workplace, leg.connected_at, seconds, leg.shown_at)
 
 
 def _leg_workplace_state(

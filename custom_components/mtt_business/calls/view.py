@@ -115,6 +115,8 @@ class CallView:
     """The leg the push was about."""
     transport_id: str | None = None
     routing: RoutingDecision | None = None
+    ghost: bool = False
+    """An unanswered call that rang too briefly to be missed (no `missed` event)."""
 
     @classmethod
     def of_update(
@@ -126,23 +128,29 @@ class CallView:
         routing: RoutingDecision | None = None,
         *,
         state: str | None = None,
+        ghost: bool = False,
     ) -> CallView:
         """The view of one change the tracker reported (`state`: another meaning).
 
-        `names`: the caller's and the callee's names (`CallMonitor.names`).
+        `names`: the caller's and the callee's names (`CallMonitor.names`); `ghost`:
+        the missed call is a ghost call (`ghost_calls.py`), so not missed.
         """
         notification = update.notification
+        events = update.events
+        if ghost:
+            events = tuple(event for event in events if event is not CallEvent.MISSED)
         return cls(
             entry_id,
             update.call,
             workplace_name,
             *names,
             state or update.state.value,
-            update.events,
+            events,
             update.workplaces,
             notification.leg,
             notification.transport_id,
             routing,
+            ghost,
         )
 
     @classmethod
@@ -187,7 +195,10 @@ class CallView:
             "duration": call.duration,
             "reason": call.reason,
             "record_url": call.record_url,
+            "external_number": call.external_number,
         }
+        if self.ghost:
+            data["ghost"] = True
         if routing is not None:
             data["routing"] = routing.action.value
             data["routed_to"] = routing.workplace

@@ -50,6 +50,8 @@ const TEXTS = {
     history: "Recent calls",
     noHistory: "No calls yet.",
     missed: "Missed",
+    ghost: "Short call",
+    dialled: (number) => `on ${number}`,
     play: "Play the recording",
     stop: "Stop",
     close: "Close",
@@ -102,6 +104,8 @@ const TEXTS = {
     history: "Последние звонки",
     noHistory: "Звонков ещё не было.",
     missed: "Пропущен",
+    ghost: "Короткий вызов",
+    dialled: (number) => `на ${number}`,
     play: "Прослушать запись",
     stop: "Стоп",
     close: "Закрыть",
@@ -358,6 +362,12 @@ const STYLE = `
     font-size: 0.8em; padding: 0 6px; border-radius: 8px;
     background: var(--error-color); color: var(--text-primary-color, #fff);
   }
+  .badge-ghost {
+    flex: none; white-space: nowrap; font-size: 0.8em; padding: 0 6px; border-radius: 8px;
+    background: var(--secondary-background-color); color: var(--secondary-text-color);
+  }
+  .journal-call .dialled { flex: none; white-space: nowrap; }
+  .journal-call .dialled::before { content: "· "; }
   audio { width: 100%; margin-top: 6px; }
   .peer-row { padding-left: 28px; }
   .icon.small { --mdc-icon-size: 16px; color: var(--secondary-text-color); }
@@ -737,6 +747,7 @@ class EntryView {
               `${shown(call.caller_display, texts)} → ${shown(call.callee_display, texts)}`,
             ),
             call.missed ? h("span", { className: "badge-missed" }, texts.missed) : null,
+            call.ghost ? h("span", { className: "badge-ghost" }, texts.ghost) : null,
             play,
           ),
           h(
@@ -749,6 +760,9 @@ class EntryView {
                   { className: "workplace ellipsis", title: call.workplace_display },
                   call.workplace_display,
                 )
+              : null,
+            call.external_number_display && call.external_number_display !== call.callee_display
+              ? h("span", { className: "dialled" }, texts.dialled(call.external_number_display))
               : null,
             call.duration ? h("span", { className: "timer" }, formatDuration(call.duration)) : null,
           ),

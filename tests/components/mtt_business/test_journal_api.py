@@ -24,6 +24,7 @@ DISPLAY_KEYS = {
     "callee_number",
     "workplace_display",
     "routed_to_display",
+    "external_number_display",
 }
 """What the list adds to each record: its parties as people read them."""
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
@@ -95,7 +96,12 @@ async def test_names_not_sip_ids_and_formatted_numbers(
         callee="+79161234567",
         routing=None,
     )
-    named = journal_call(1, T0 + timedelta(minutes=1), caller_name="Иван Петров")
+    named = journal_call(
+        1,
+        T0 + timedelta(minutes=1),
+        caller_name="Иван Петров",
+        external_number="+78005560251",
+    )
     routed = journal_call(
         2,
         T0 + timedelta(minutes=2),
@@ -137,10 +143,13 @@ async def test_names_not_sip_ids_and_formatted_numbers(
         "callee_number": "+7 916 123-45-67",
         "workplace_display": "Ресепшн",
         "routed_to_display": None,
+        "external_number_display": None,
     }
     assert shown[named.call_id]["caller_display"] == "Иван Петров"
     assert shown[named.call_id]["caller_number"] == "+7 916 123-45-67"
     assert shown[named.call_id]["callee_display"] == "+7 499 649-78-03"
+    # the external number the caller dialled, formatted for the card's line
+    assert shown[named.call_id]["external_number_display"] == "+7 800 556-02-51"
     assert shown[routed.call_id]["workplace_display"] == "Менеджер Иван"
     assert shown[routed.call_id]["routed_to_display"] == "Менеджер Иван"
     assert shown[gone.call_id]["workplace_display"] == "Склад"

@@ -158,6 +158,7 @@ def test_record_of_an_answered_call() -> None:
         duration=151,
         missed=False,
         routing="released",
+        external_number="+74996497803",  # the parking leg's callee: the dialled number
     )
     assert record.started.tzinfo is UTC
 

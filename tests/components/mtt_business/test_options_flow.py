@@ -53,19 +53,21 @@ def _suggested(result: ConfigFlowResult, key: str) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("language", "sentence", "release", "recordings"),
+    ("language", "sentence", "release", "recordings", "missed_calls"),
     [
         (
             "en",
             "No rules yet.",
             "handed back to the PBX at once",
             "kept by MTT only, for 90 days",
+            "every unanswered incoming call is missed",
         ),
         (
             "ru",
             "Правил пока нет.",
             "сразу возвращаются ВАТС",
             "хранятся только у МТТ, 90 дней",
+            "пропущенным считается каждый непринятый входящий вызов",
         ),
     ],
 )
@@ -76,6 +78,7 @@ async def test_empty_table_menu(
     sentence: str,
     release: str,
     recordings: str,
+    missed_calls: str,
 ) -> None:
     """With no rules there is nothing to edit or remove, and the menu says so.
 
@@ -90,6 +93,7 @@ async def test_empty_table_menu(
         "add_contact",
         "contacts_table",
         "recordings",
+        "missed_calls",
         "done",
     ]
     assert result["description_placeholders"] == {
@@ -97,6 +101,7 @@ async def test_empty_table_menu(
         "release": release,
         "contacts": "0",
         "recordings": recordings,
+        "missed_calls": missed_calls,
     }
 
 
@@ -128,6 +133,7 @@ async def test_add_rules_in_any_number_format(
         "add_contact",
         "contacts_table",
         "recordings",
+        "missed_calls",
         "done",
     ]
     assert menu["description_placeholders"]["routes"] == (
@@ -386,6 +392,7 @@ async def test_one_opening_for_every_change(
         "release": "wait 5 seconds for an automation before the PBX routes them",
         "contacts": "1",
         "recordings": "a copy of each is kept in Home Assistant",
+        "missed_calls": "every unanswered incoming call is missed",
     }
     done = await hass.config_entries.options.async_configure(
         flow, {"next_step_id": "done"}

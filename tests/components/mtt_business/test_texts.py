@@ -155,6 +155,22 @@ _EVERY_LINE = [
         f"пропущенный вызов: {_IVAN} → +7 499 649-78-03",
     ),
     (
+        _NAMED_CALL | {"state": "finished", "ghost": True, "duration": 0},
+        f"short call, not counted as missed: {_IVAN} → +7 499 649-78-03",
+        f"короткий вызов, не считается пропущенным: {_IVAN} → +7 499 649-78-03",
+    ),
+    (
+        # a call that started on a workplace's leg: it went to the number dialled
+        _NAMED_CALL
+        | {
+            "state": "trying",
+            "callee": "883140777716581",
+            "external_number": "+78005560251",
+        },
+        f"incoming call: {_IVAN} → +7 800 556-02-51",
+        f"входящий вызов: {_IVAN} → +7 800 556-02-51",
+    ),
+    (
         _NAMED_CALL | {"state": "recorded"},
         f"the recording is ready: {_IVAN} → +7 499 649-78-03",
         f"запись разговора готова: {_IVAN} → +7 499 649-78-03",
