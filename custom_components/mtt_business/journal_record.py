@@ -102,6 +102,8 @@ class JournalRecord:
     """What each workplace talked, in order, for a call that talked at more than
     one (answered at one, transferred to another) or elsewhere than `workplace`;
     empty: all of `duration` was talked at `workplace`. `duration` is their sum."""
+    person: str | None = None
+    """The person entity of `workplace` when the call ended (workplaces of people)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able values (moments in ISO 8601)."""
@@ -125,6 +127,7 @@ class JournalRecord:
             "record_url": self.record_url,
             "recording": self.recording,
             "talks": [talk.as_dict() for talk in self.talks],
+            "person": self.person,
         }
 
     @classmethod
@@ -179,6 +182,7 @@ class JournalRecord:
             record_url=_text(data, "record_url"),
             recording=_text(data, "recording"),
             talks=tuple(WorkplaceTalk.from_dict(talk) for talk in talks),
+            person=_shared_text(data, "person"),  # None: stored before people were
         )
 
 
@@ -247,6 +251,7 @@ def journal_record(
         routed_to=routing.workplace if routing is not None else None,
         record_url=call.record_url,
         talks=talks,
+        person=view.person,
     )
 
 

@@ -115,6 +115,11 @@ class CallView:
     """The leg the push was about."""
     transport_id: str | None = None
     routing: RoutingDecision | None = None
+    person: str | None = None
+    """The person entity of the call's workplace (options: workplaces of people)."""
+    calls_today_from_caller: int | None = None
+    """An incoming call: the calls from its caller that started today, this one
+    included (the journal's count); None for other calls."""
 
     @classmethod
     def of_update(
@@ -126,6 +131,8 @@ class CallView:
         routing: RoutingDecision | None = None,
         *,
         state: str | None = None,
+        person: str | None = None,
+        calls_today_from_caller: int | None = None,
     ) -> CallView:
         """The view of one change the tracker reported (`state`: another meaning).
 
@@ -143,6 +150,8 @@ class CallView:
             notification.leg,
             notification.transport_id,
             routing,
+            person,
+            calls_today_from_caller,
         )
 
     @classmethod
@@ -187,6 +196,8 @@ class CallView:
             "duration": call.duration,
             "reason": call.reason,
             "record_url": call.record_url,
+            "person": self.person,
+            "calls_today_from_caller": self.calls_today_from_caller,
         }
         if routing is not None:
             data["routing"] = routing.action.value
