@@ -90,6 +90,7 @@ async def test_empty_table_menu(
         "add_contact",
         "contacts_table",
         "recordings",
+        "people",
         "done",
     ]
     assert result["description_placeholders"] == {
@@ -128,6 +129,7 @@ async def test_add_rules_in_any_number_format(
         "add_contact",
         "contacts_table",
         "recordings",
+        "people",
         "done",
     ]
     assert menu["description_placeholders"]["routes"] == (
