@@ -236,12 +236,19 @@ async def test_events_and_journal_name_the_person(
         showing = next(d for d in data if d["state"] == "showing")
         assert showing["person"] == ANNA
         assert {d["calls_today_from_caller"] for d in data} == {count}
-    journal = config_entry.runtime_data.journal
-    record = journal.get(second)
+    # Kept across a restart: the journal, and so today's count.
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    record = config_entry.runtime_data.journal.get(second)
     assert record is not None
     assert record.person == ANNA
     assert JournalRecord.from_dict(record.as_dict()) == record
+    events.clear()
+    await sim.start_incoming_call("+7 916 123-45-67", EXTERNAL)
+    await async_settle(hass, simulator, rounds=1)
+    assert {e.data["calls_today_from_caller"] for e in events} == {3}
     # Outgoing calls count nothing; a workplace without a person names no one.
+    await async_settle(hass, simulator, rounds=1)
     events.clear()
     await config_entry.runtime_data.client.make_call(IVAN, "89219462761")
     await async_settle(hass, simulator, rounds=1)
