@@ -57,6 +57,10 @@ class CallJournal:
         self._where: dict[str, tuple[JournalChunk, int]] = {}
         """Each call's chunk and place in it (counting the calls dropped from it)."""
         self._closed = False
+        self._today: date | None = None
+        """The local date `_calls_today` counts (None: not counted yet)."""
+        self._calls_today: dict[str, int] = {}
+        """Incoming calls that started on `_today`, per caller."""
 
     async def async_load(self) -> None:
         """Read the stored journal (then drop what is past the bounds).
@@ -99,6 +103,9 @@ class CallJournal:
             return
         self._where[record.call_id] = self._store.append(record)
         self._drop_old()
+        if self._today is not None and _incoming_on(record, self._today):
+            caller = record.caller or ""
+            self._calls_today[caller] = self._calls_today.get(caller, 0) + 1
 
     @callback
     def set_record_url(self, call_id: str, url: str) -> JournalRecord | None:
@@ -237,6 +244,23 @@ class CallJournal:
             reverse=True,
         )
 
+    def calls_today_from(self, caller: str | None) -> int:
+        """How many incoming calls from `caller` the journal has that started today.
+
+        Counted once a day over the journal, then kept up as calls are added: a
+        lookup per push, whatever the journal holds.
+        """
+        today = dt_util.now().date()
+        if self._today != today:
+            self._today = today
+            counts: dict[str, int] = {}
+            for record in self._records():
+                if _incoming_on(record, today):
+                    key = record.caller or ""
+                    counts[key] = counts.get(key, 0) + 1
+            self._calls_today = counts
+        return self._calls_today.get(caller or "", 0)
+
     def _records(self) -> Iterator[JournalRecord]:
         return chain.from_iterable(chunk.records for chunk in self._chunks)
 
@@ -252,6 +276,13 @@ class CallJournal:
         self._closed = True
         await self._store.async_remove()
         self._where.clear()
+
+
+def _incoming_on(record: JournalRecord, day: date) -> bool:
+    return (
+        record.direction == "incoming"
+        and dt_util.as_local(record.started).date() == day
+    )
 
 
 def _chunk_index(chunks: deque[JournalChunk], chunk: JournalChunk) -> int:

@@ -21,7 +21,13 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .api import MttBusinessClient
-from .api.models import CallNotification, Notification, PbxDirectory, PbxNotification
+from .api.models import (
+    CallDirection,
+    CallNotification,
+    Notification,
+    PbxDirectory,
+    PbxNotification,
+)
 from .call_targets import async_call_targets
 from .calls.phone_book import PhoneBookCache
 from .calls.tracker import CallEvent, CallTracker, CallUpdate, TrackedCall
@@ -30,6 +36,7 @@ from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .ghost_calls import is_ghost
 from .parking import Parking
+from .people import person_at
 from .push_health import PushHealth
 from .routing import PersonalManagerRouter
 from .signals import SIGNAL_CALL_CHANGED
@@ -175,9 +182,20 @@ class CallMonitor:
             routing,
             ghost=CallEvent.MISSED in update.events
             and is_ghost(update.call, self.entry.options, dt_util.utcnow()),
+            person=person_at(self.entry.options, update.call.workplace),
+            calls_today_from_caller=self._calls_today_from_caller(update.call),
         )
         self.async_announce(view)
         async_dispatcher_send(self.hass, self._signal, view)
+
+    def _calls_today_from_caller(self, call: TrackedCall) -> int | None:
+        """An incoming call's count of today's calls from its caller, it included."""
+        if call.direction is not CallDirection.INCOMING:
+            return None
+        journal = self.entry.runtime_data.journal
+        # The journal has the calls that ended (this one too, once it has).
+        ended = journal.get(call.call_id) is not None
+        return journal.calls_today_from(call.caller) + (0 if ended else 1)
 
     @callback
     def _async_expire_stale(self, _now: datetime | None = None) -> None:

@@ -3,8 +3,10 @@
 `mtt_business/calls/subscribe` (optional `entry_id`; without it every loaded entry)
 sends the full picture at once and again after each change: per entry its title,
 its workplaces with what each is doing (the peer also as people read it,
-`peer_display`), and its active calls (each as `CallView.listing()` shows it,
-with its `call_id`, the PBX's workplaces named). During a burst of pushes a new
+`peer_display`), its active calls (each as `CallView.listing()` shows it,
+with its `call_id`, the PBX's workplaces named) and the subscriber's own workplace
+(`my_workplace`: the SIP ID of the workplace of the signed-in user's person, see
+`people.py`, or None), which the card's call form starts with. During a burst of pushes a new
 picture is sent at most every `SNAPSHOT_COOLDOWN` seconds, the latest one, as the
 summary sensors are written. An entry that unloads leaves the picture (its
 listeners are removed at once) and comes back when it is loaded again; closing the
@@ -35,6 +37,7 @@ from .const import DOMAIN
 from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_known_entry
 from .errors import async_send_entry_error
+from .people import async_workplace_of_user
 from .signals import SIGNAL_CALL_CHANGED
 from .throttle import Throttle
 
@@ -159,7 +162,19 @@ class CallsSubscription:
     def _async_send(self) -> None:
         self._connection.send_event(
             self._msg_id,
-            {"entries": [_entry_picture(entry) for entry in self._entries()]},
+            {
+                "entries": [
+                    _entry_picture(entry) | {"my_workplace": self._my_workplace(entry)}
+                    for entry in self._entries()
+                ]
+            },
+        )
+
+    def _my_workplace(self, entry: MttBusinessConfigEntry) -> str | None:
+        """The workplace of the subscriber's person on this PBX, if mapped."""
+        user = self._connection.user
+        return async_workplace_of_user(
+            self._hass, entry.options, user.id if user is not None else None
         )
 
 

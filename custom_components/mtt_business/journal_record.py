@@ -108,6 +108,8 @@ class JournalRecord:
     """Of an incoming call, the PBX's external number it dialled (`+7…`)."""
     ghost: bool = False
     """Unanswered, but rang too briefly to be missed (`ghost_calls.py`)."""
+    person: str | None = None
+    """The person entity of `workplace` when the call ended (workplaces of people)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-able values (moments in ISO 8601)."""
@@ -133,6 +135,7 @@ class JournalRecord:
             "talks": [talk.as_dict() for talk in self.talks],
             "external_number": self.external_number,
             "ghost": self.ghost,
+            "person": self.person,
         }
 
     @classmethod
@@ -192,6 +195,7 @@ class JournalRecord:
             talks=tuple(WorkplaceTalk.from_dict(talk) for talk in talks),
             external_number=_shared_text(data, "external_number"),
             ghost=ghost,
+            person=_shared_text(data, "person"),  # None: stored before people were
         )
 
 
@@ -262,6 +266,7 @@ def journal_record(
         talks=talks,
         external_number=call.external_number,
         ghost=view.ghost,
+        person=view.person,
     )
 
 

@@ -4,8 +4,9 @@ A menu that stays until the user chooses Done: add a rule (caller number or pref
 or a contact of the phone book → workplace, chosen from the PBX's workplaces), edit
 one, remove some, edit the whole table as text (for pasting many customers at once),
 whether unmatched parked calls go back to the PBX at once, the phone book's steps
-(options_phone_book.py), whether recordings are kept, and how briefly an unanswered
-call may ring and not be missed (`ghost_calls.py`). Every change is saved on its
+(options_phone_book.py), whether recordings are kept, how briefly an unanswered
+call may ring and not be missed (`ghost_calls.py`) and the workplaces of people
+(options_people.py). Every change is saved on its
 own and the menu comes back, showing what is set now; routing reads the options when
 a call comes, so nothing is reloaded. Numbers and prefixes are shown as
 `format_prefix` writes them (`+7 916 123-45-67`, `+7 495…`).
@@ -36,6 +37,7 @@ from .compat import vol
 from .const import DOMAIN
 from .ghost_calls import CONF_GHOST_SECONDS, GHOST_SECONDS_MAX, ghost_seconds
 from .options_base import CONF_REMOVE, CONF_TABLE
+from .options_people import PeopleStep
 from .options_phone_book import PhoneBookSteps
 from .recording_archive import CONF_ARCHIVE_RECORDINGS
 from .routing import CONF_RELEASE_UNMATCHED, CONF_ROUTES
@@ -52,7 +54,7 @@ SETTING = f"component.{DOMAIN}.selector.option_values.options"
 type Route = dict[str, str]
 
 
-class MttBusinessOptionsFlow(PhoneBookSteps):
+class MttBusinessOptionsFlow(PhoneBookSteps, PeopleStep):
     """Keep the routing table (caller → workplace) and the phone book."""
 
     def __init__(self) -> None:
@@ -89,7 +91,7 @@ class MttBusinessOptionsFlow(PhoneBookSteps):
         contacts = len(self._phone_book())
         if contacts:
             menu += ["edit_contact", "remove_contacts"]
-        menu += ["contacts_table", "recordings", "missed_calls", "done"]
+        menu += ["contacts_table", "recordings", "missed_calls", "people", "done"]
         texts = await async_get_translations(
             self.hass, self.hass.config.language, "selector", [DOMAIN]
         )

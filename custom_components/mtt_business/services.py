@@ -30,6 +30,7 @@ from .data import MttBusinessConfigEntry
 from .devices import identified_workplace
 from .entries import EntryLookupError, async_loaded_entry, async_only_loaded_entry
 from .errors import raise_translated_error, translated
+from .people import async_workplace_of_user
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_CALLER_ID = "caller_id"
@@ -51,7 +52,7 @@ _LEG: dict[Any, Any] = {
 }
 MAKE_CALL_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_CALLER_ID): cv.string,
+        vol.Optional(ATTR_CALLER_ID): cv.string,
         vol.Required(ATTR_CALLEE_ID): cv.string,
         **_ENTRY,
     }
@@ -192,14 +193,32 @@ def _leg(entry: MttBusinessConfigEntry, call: ServiceCall) -> tuple[Leg, str]:
     return Leg(leg_id, tag), transport
 
 
+def _caller_workplace(
+    hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
+) -> str:
+    """The workplace that rings first: as given, else the calling user's own.
+
+    Without `caller_id` the user's person must have a workplace (`people.py`); an
+    automation or a script calls on no user's behalf and must give it.
+    """
+    if (value := call.data.get(ATTR_CALLER_ID)) is None:
+        user_id = call.context.user_id
+        if user_id is None:
+            raise _invalid("caller_required")
+        own = async_workplace_of_user(hass, entry.options, user_id)
+        if own is None or entry.runtime_data.directory.data.workplace(own) is None:
+            raise _invalid("no_workplace_of_user")
+        return own
+    caller = _workplace(hass, entry, value, ATTR_CALLER_ID)
+    if caller is None:
+        raise _invalid("unknown_workplace", field=ATTR_CALLER_ID, value=value)
+    return caller
+
+
 async def _async_make_call(
     hass: HomeAssistant, entry: MttBusinessConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    caller = _workplace(hass, entry, call.data[ATTR_CALLER_ID], ATTR_CALLER_ID)
-    if caller is None:
-        raise _invalid(
-            "unknown_workplace", field=ATTR_CALLER_ID, value=call.data[ATTR_CALLER_ID]
-        )
+    caller = _caller_workplace(hass, entry, call)
     callee = _dial(call.data[ATTR_CALLEE_ID], ATTR_CALLEE_ID)
     call_id = await entry.runtime_data.client.make_call(caller, callee)
     # The PBX pushes the call's first state at once: silence means pushes are lost.

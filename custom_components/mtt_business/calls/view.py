@@ -117,6 +117,11 @@ class CallView:
     routing: RoutingDecision | None = None
     ghost: bool = False
     """An unanswered call that rang too briefly to be missed (no `missed` event)."""
+    person: str | None = None
+    """The person entity of the call's workplace (options: workplaces of people)."""
+    calls_today_from_caller: int | None = None
+    """An incoming call: the calls from its caller that started today, this one
+    included (the journal's count); None for other calls."""
 
     @classmethod
     def of_update(
@@ -129,6 +134,8 @@ class CallView:
         *,
         state: str | None = None,
         ghost: bool = False,
+        person: str | None = None,
+        calls_today_from_caller: int | None = None,
     ) -> CallView:
         """The view of one change the tracker reported (`state`: another meaning).
 
@@ -151,6 +158,8 @@ class CallView:
             notification.transport_id,
             routing,
             ghost,
+            person,
+            calls_today_from_caller,
         )
 
     @classmethod
@@ -196,6 +205,8 @@ class CallView:
             "reason": call.reason,
             "record_url": call.record_url,
             "external_number": call.external_number,
+            "person": self.person,
+            "calls_today_from_caller": self.calls_today_from_caller,
         }
         if self.ghost:
             data["ghost"] = True

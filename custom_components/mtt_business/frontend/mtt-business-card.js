@@ -642,6 +642,10 @@ class EntryView {
       this.caller,
       entry.workplaces.map((w) => ({ value: w.sip_id, label: w.name })),
     );
+    // The form starts with the signed-in user's own workplace (when it is mapped,
+    // or mapped anew); a workplace the user chose afterwards is kept.
+    if (entry.my_workplace && entry.my_workplace !== this.myWorkplace) this.caller.value = entry.my_workplace;
+    this.myWorkplace = entry.my_workplace;
     if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
     // A workplace renamed in the portal: the recent calls name it anew.
     const names = JSON.stringify(entry.workplaces.map((w) => [w.sip_id, w.name]));

@@ -100,6 +100,8 @@ async def test_picture_at_subscribe(
                 ],
                 "calls": [],
                 "active_calls": 0,
+                # The signed-in user's person has no workplace (test_people.py).
+                "my_workplace": None,
             }
         ]
     }

@@ -94,6 +94,7 @@ async def test_empty_table_menu(
         "contacts_table",
         "recordings",
         "missed_calls",
+        "people",
         "done",
     ]
     assert result["description_placeholders"] == {
@@ -134,6 +135,7 @@ async def test_add_rules_in_any_number_format(
         "contacts_table",
         "recordings",
         "missed_calls",
+        "people",
         "done",
     ]
     assert menu["description_placeholders"]["routes"] == (

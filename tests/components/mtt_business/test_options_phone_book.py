@@ -33,21 +33,25 @@ async def test_menu_has_a_phone_book_section(
 ) -> None:
     """Contacts can be edited or removed once there are some; the menu counts them."""
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-4:] == [
+    assert menu["menu_options"][-6:] == [
         "add_contact",
         "contacts_table",
         "recordings",
+        "missed_calls",
+        "people",
         "done",
     ]
     assert menu["description_placeholders"]["contacts"] == "0"
     await _set_book(hass, config_entry, BOOK)
     menu = await _menu(hass, config_entry)
-    assert menu["menu_options"][-6:] == [
+    assert menu["menu_options"][-8:] == [
         "add_contact",
         "edit_contact",
         "remove_contacts",
         "contacts_table",
         "recordings",
+        "missed_calls",
+        "people",
         "done",
     ]
     assert menu["description_placeholders"]["contacts"] == "2"
