@@ -128,7 +128,7 @@ def _moment(value: Any) -> datetime:
 class CallBackList:
     """One list: its items in the order of their last change, newest last."""
 
-    __slots__ = ("_items", "_max_items", "_open", "version")
+    __slots__ = ("_items", "_max_items", "_newest", "_open", "version")
 
     def __init__(self, max_items: int = MAX_ITEMS) -> None:
         """An empty list of at most `max_items` items."""
@@ -138,6 +138,7 @@ class CallBackList:
         self._max_items = max_items
         self.version = 0
         """Counts the list's changes (whoever shows the list keeps what it built)."""
+        self._newest: tuple[int, int, list[CallBack]] = (-1, 0, [])
 
     def __len__(self) -> int:
         """How many items the list holds."""
@@ -150,6 +151,19 @@ class CallBackList:
     def get(self, uid: str) -> CallBack | None:
         """An item by its uid."""
         return self._items.get(uid)
+
+    def newest_open(self, limit: int) -> list[CallBack]:
+        """Up to `limit` open items, newest change first (kept until a change)."""
+        version, kept_limit, kept = self._newest
+        if version != self.version or kept_limit != limit:
+            kept = []
+            for item in reversed(self._items.values()):
+                if len(kept) == limit:
+                    break
+                if item.done is None:
+                    kept.append(item)
+            self._newest = (self.version, limit, kept)
+        return kept
 
     def open_items(self) -> int:
         """How many items are still to be called back."""

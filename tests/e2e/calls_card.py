@@ -69,6 +69,7 @@ CARD_ENGLISH = (
     "Free",
     "Dialing",
     "unknown",
+    "Call back",
 )
 """The card's English strings: none may show in the Russian card."""
 
