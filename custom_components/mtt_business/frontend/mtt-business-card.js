@@ -378,6 +378,8 @@ const STYLE = `
   .icon.small { --mdc-icon-size: 16px; color: var(--secondary-text-color); }
   .row > .when { flex: none; white-space: nowrap; }
   .call-back .count, .call-back .when { flex: none; white-space: nowrap; }
+  .call-back .when::before, .call-back .count::before { content: "· "; }
+  .call-back .secondary > :first-child::before { content: none; }
   .journal-call .workplace::before, .journal-call .secondary .timer::before { content: "· "; }
 `;
 
@@ -637,7 +639,7 @@ class EntryView {
   }
 
   /** A **Call back** button: `make_call` to `number` from the call form's workplace. */
-  callBackButton(number, who) {
+  callBackButton(number, who, { compact = false } = {}) {
     const texts = this.card.texts;
     const button = h(
       "button",
@@ -654,7 +656,7 @@ class EntryView {
           }),
       },
       icon("mdi:phone-return"),
-      texts.callBack,
+      compact ? null : texts.callBack,
     );
     return button;
   }
@@ -816,6 +818,8 @@ class EntryView {
           ? this.callBackButton(
               outsideNumber,
               inFull(outgoing ? call.callee_display : call.caller_display, outside, texts),
+              // A narrow row keeps room for the parties: the icon, named in its tooltip.
+              { compact: true },
             )
           : null;
         return h(
