@@ -45,5 +45,7 @@ async def test_call_back_lists_after_a_missed_call(
         blocking=True,
         return_response=True,
     )
+    (item,) = result[PBX_LIST]["items"]  # type: ignore[index]
+    assert len(item.pop("uid")) == 32  # random: a new item's uuid
     assert result == snapshot(name="items")
     assert entry_states(hass, entry) == snapshot(name="states")
