@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import OAuth2SessionAuth, create_client
+from .call_backs import CallBacks
 from .call_counters import CallCounters
 from .call_history import CallHistory
 from .call_journal import CallJournal
@@ -49,6 +50,7 @@ PLATFORMS: list[Platform] = [
     Platform.EVENT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TODO,
 ]
 
 
@@ -125,6 +127,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
     entry.async_on_unload(journal.async_flush)
+    call_backs = CallBacks(hass, entry.entry_id)
+    await call_backs.async_load()
+    entry.async_on_unload(call_backs.async_flush)
     entry.runtime_data = MttBusinessData(
         client,
         directory,
@@ -134,6 +139,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         journal,
         parking,
         phone_book,
+        call_backs,
     )
     history = CallHistory(
         hass,
@@ -141,6 +147,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         journal,
         RecordingArchive(hass, entry.entry_id),
         call_monitor.workplace_name,
+        call_backs=call_backs,
     )
     entry.async_on_unload(history.async_start())
     entry.async_on_unload(call_counters.async_start())
@@ -204,6 +211,7 @@ async def async_remove_entry(
     await DirectoryStore(hass, entry.entry_id).async_remove()
     await CallCounters(hass, entry.entry_id).async_remove()
     await CallJournal(hass, entry.entry_id).async_remove()
+    await CallBacks(hass, entry.entry_id).async_remove()
     async_delete_entry_issues(hass, entry)
 
 

@@ -18,6 +18,7 @@ from functools import partial
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
+from .call_backs import CallBacks
 from .call_journal import CallJournal
 from .calls.tracker import CallEvent
 from .calls.view import CallView, RoutingDecision
@@ -39,13 +40,19 @@ class CallHistory:
         journal: CallJournal,
         archive: RecordingArchive,
         workplace_name: Callable[[str | None], str | None],
+        *,
+        call_backs: CallBacks | None = None,
     ) -> None:
-        """Keep the history of `entry`'s calls; `workplace_name` names workplaces."""
+        """Keep the history of `entry`'s calls; `workplace_name` names workplaces.
+
+        `call_backs` is told of each ended call, as journaled.
+        """
         self._hass = hass
         self._entry = entry
         self._journal = journal
         self._archive = archive
         self._workplace_name = workplace_name
+        self._call_backs = call_backs
         self._routing: OrderedDict[str, RoutingDecision] = OrderedDict()
 
     @callback
@@ -77,6 +84,13 @@ class CallHistory:
                 workplace_name=self._workplace_name,
             )
             self._journal.add(record)
+            if self._call_backs is not None:
+                talks = record.talks
+                self._call_backs.async_call_ended(
+                    view,
+                    talks[0].workplace_name if talks else record.workplace_name,
+                    record.answered,
+                )
         elif CallEvent.RECORDED in view.events and view.call.record_url:
             record_or_none = self._journal.set_record_url(call_id, view.call.record_url)
             if record_or_none is None:

@@ -3,10 +3,11 @@
 `mtt_business/calls/subscribe` (optional `entry_id`; without it every loaded entry)
 sends the full picture at once and again after each change: per entry its title,
 its workplaces with what each is doing (the peer also as people read it,
-`peer_display`), its active calls (each as `CallView.listing()` shows it,
-with its `call_id`, the PBX's workplaces named) and the subscriber's own workplace
-(`my_workplace`: the SIP ID of the workplace of the signed-in user's person, see
-`people.py`, or None), which the card's call form starts with. During a burst of pushes a new
+`peer_display`), the newest open call-backs of the PBX's list (`call_backs`, at most
+`LISTED_CALL_BACKS`; `open_call_backs` counts them all), its active calls (each as
+`CallView.listing()` shows it, with its `call_id`, the PBX's workplaces named) and the
+subscriber's own workplace (`my_workplace`: the SIP ID of the workplace of the signed-in
+user's person, see `people.py`, or None), which the card's call form starts with. During a burst of pushes a new
 picture is sent at most every `SNAPSHOT_COOLDOWN` seconds, the latest one, as the
 summary sensors are written. An entry that unloads leaves the picture (its
 listeners are removed at once) and comes back when it is loaded again; closing the
@@ -31,6 +32,8 @@ from homeassistant.config_entries import (
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
+from .api.phone_number import format_number
+from .call_backs import PBX
 from .calls.view import LISTED_CALLS_LIMIT, CallView, party_display
 from .compat import vol
 from .const import DOMAIN
@@ -38,10 +41,12 @@ from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_known_entry
 from .errors import async_send_entry_error
 from .people import async_workplace_of_user
-from .signals import SIGNAL_CALL_CHANGED
+from .signals import SIGNAL_CALL_BACKS_CHANGED, SIGNAL_CALL_CHANGED
 from .throttle import Throttle
 
 SUBSCRIBE_CALLS: Final = f"{DOMAIN}/calls/subscribe"
+LISTED_CALL_BACKS: Final = 20
+"""Open call-backs (the PBX's list, newest first) in a picture."""
 SNAPSHOT_COOLDOWN: Final = 0.25
 """Seconds between two pictures sent during a burst of changes."""
 
@@ -143,12 +148,17 @@ class CallsSubscription:
         data = entry.runtime_data
 
         @callback
-        def _async_changed(*_: CallView | None) -> None:
+        def _async_changed(*_: CallView | set[str] | None) -> None:
             self._sender.async_call()
 
         self._listening[entry.entry_id] = [
             async_dispatcher_connect(
                 self._hass, SIGNAL_CALL_CHANGED.format(entry.entry_id), _async_changed
+            ),
+            async_dispatcher_connect(
+                self._hass,
+                SIGNAL_CALL_BACKS_CHANGED.format(entry.entry_id),
+                _async_changed,
             ),
             data.directory.async_add_listener(_async_changed),
         ]
@@ -214,10 +224,25 @@ def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
         {"call_id": view.call.call_id, **view.listing(names)}
         for view in monitor.views(active[:LISTED_CALLS_LIMIT])
     ]
+    call_backs = data.call_backs.list_of(PBX) if data.call_backs else None
     return {
         "entry_id": entry.entry_id,
         "title": entry.title,
         "workplaces": workplaces,
         "calls": calls,
         "active_calls": len(active),
+        "call_backs": [
+            {
+                "uid": item.uid,
+                "number": item.number,
+                "display": item.name or format_number(item.number),
+                "number_display": format_number(item.number),
+                "count": item.count,
+                "last": item.last.isoformat(),
+            }
+            for item in (
+                call_backs.newest_open(LISTED_CALL_BACKS) if call_backs else ()
+            )
+        ],
+        "open_call_backs": call_backs.open_items() if call_backs else 0,
     }

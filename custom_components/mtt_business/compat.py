@@ -37,6 +37,14 @@ except ImportError:  # older releases (2026.6): only the package has it
         StaticPathConfig,
     )
 
+try:
+    from homeassistant.components.todo.entity import TodoItem, TodoListEntity
+except ImportError:  # older releases (2026.6): only the package has them
+    from homeassistant.components.todo import (  # type: ignore[attr-defined]
+        TodoItem,
+        TodoListEntity,
+    )
+
 
 def device_by_identifier(
     registry: dr.DeviceRegistry, identifier: tuple[str, str], config_entry_id: str
@@ -55,6 +63,8 @@ __all__ = [
     "BinarySensorDeviceClass",
     "OAuth2TokenRequestBaseError",
     "StaticPathConfig",
+    "TodoItem",
+    "TodoListEntity",
     "device_by_identifier",
     "vol",
 ]

@@ -12,6 +12,7 @@ from .calls.phone_book import PhoneBookCache
 from .parking import Parking
 
 if TYPE_CHECKING:
+    from .call_backs import CallBacks
     from .call_counters import CallCounters
     from .call_journal import CallJournal
     from .call_monitor import CallMonitor
@@ -34,6 +35,8 @@ class MttBusinessData:
     """The external numbers whose parking Home Assistant last turned on."""
     phone_book: PhoneBookCache = field(default_factory=PhoneBookCache)
     """Names for numbers, from the entry's options."""
+    call_backs: CallBacks | None = None
+    """The numbers to call back (the todo lists), kept across restarts."""
 
 
 type MttBusinessConfigEntry = ConfigEntry[MttBusinessData]

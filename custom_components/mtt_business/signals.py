@@ -26,3 +26,7 @@ SIGNAL_COUNTERS_CHANGED: SignalTypeFormat[set[str]] = SignalTypeFormat(
     f"{DOMAIN}_counters_changed_{{}}"
 )
 """The entry's call counters changed: of these scopes (throttled)."""
+SIGNAL_CALL_BACKS_CHANGED: SignalTypeFormat[set[str]] = SignalTypeFormat(
+    f"{DOMAIN}_call_backs_changed_{{}}"
+)
+"""The entry's call-back lists changed: of these scopes ("" the PBX's, else SIP IDs)."""

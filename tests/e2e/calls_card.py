@@ -20,6 +20,7 @@ Assistant's).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 import re
 from typing import Any
@@ -69,6 +70,7 @@ CARD_ENGLISH = (
     "Free",
     "Dialing",
     "unknown",
+    "Call back",
 )
 """The card's English strings: none may show in the Russian card."""
 
@@ -435,3 +437,67 @@ async def _reads_as_a_person_reads(
         for call_id in call_ids:
             assert call_id not in shown, (call_id, shown)
         assert not re.search(r"[0-9a-f]{12,}", shown), shown
+
+
+async def call_back_from_the_card(
+    page: Any,
+    instance: DevInstance,
+    session: aiohttp.ClientSession,
+    screenshot: Path,
+    *,
+    caller: str,
+    russian: bool,
+) -> None:
+    """A missed call appears in the card's call-back list; its **Call back** button
+    places the call (the simulator gets a makeCall to that number from the form's
+    workplace); answered, the item leaves the list."""
+    from playwright.async_api import expect
+
+    card = page.locator("mtt-business-card")
+    async with session.post(
+        f"{instance.simulator_url}/control/calls/incoming",
+        json={"from": caller, "to": "74996497803", "hangup_after": 1},
+    ) as response:
+        assert response.status == 200, await response.text()
+    shown = f"+7 {caller[1:4]} {caller[4:7]}-{caller[7:9]}-{caller[9:]}"
+    item = card.locator("li.call-back").filter(has_text=shown)
+    await expect(item).to_have_count(1, timeout=30_000)
+    await expect(item.locator(".count")).to_have_text("1 раз" if russian else "once")
+    button = item.get_by_role("button", name="Перезвонить" if russian else "Call back")
+    await _on_one_row(item.locator(".name"), button, card)
+    await _reads_as_a_person_reads(card, [], russian=russian)
+    await card.screenshot(path=str(screenshot))
+    chosen = await card.locator("select.caller").input_value()
+
+    await button.click()
+    async with asyncio.timeout(30):
+        while True:
+            async with session.get(f"{instance.simulator_url}/control/state") as r:
+                state = await r.json()
+            made = [
+                q
+                for q in state["requests"]
+                if q["method"] == "makeCall"
+                and q["params"]["params"]["calleeId"] == "8" + caller[1:]
+            ]
+            if made:
+                break
+            await asyncio.sleep(0.3)
+    assert made[-1]["params"]["params"]["callerId"] == chosen, made
+    await expect(card.locator(".error")).to_be_hidden()
+    (live,) = await _live_calls(session, instance)
+    async with session.post(
+        f"{instance.simulator_url}/control/calls/{live}/answer", json={}
+    ) as response:
+        assert response.status == 200, await response.text()
+    async with session.post(
+        f"{instance.simulator_url}/control/calls/{live}/hangup",
+        json={"side": "callee"},
+    ) as response:
+        assert response.status == 200, await response.text()
+    await expect(item).to_have_count(0, timeout=30_000)
+    # The recent calls offer the same button on a call with an outside number.
+    recent = card.locator("li.journal-call").first
+    await expect(
+        recent.get_by_role("button", name="Перезвонить" if russian else "Call back")
+    ).to_be_visible(timeout=30_000)

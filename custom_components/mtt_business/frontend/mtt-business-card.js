@@ -49,6 +49,11 @@ const TEXTS = {
     at: (workplace) => `At the workplace ${workplace}`,
     history: "Recent calls",
     noHistory: "No calls yet.",
+    callBacks: "Call back",
+    callBack: "Call back",
+    callBackTo: (who) => `Call back ${who}`,
+    times: (n) => (n === 1 ? "once" : `${n} times`),
+    moreCallBacks: (n) => `${n} more to call back are not shown.`,
     missed: "Missed",
     ghost: "Short call",
     dialled: (number) => `on ${number}`,
@@ -103,6 +108,16 @@ const TEXTS = {
     at: (workplace) => `Рабочее место: ${workplace}`,
     history: "Последние звонки",
     noHistory: "Звонков ещё не было.",
+    callBacks: "Перезвонить",
+    callBack: "Перезвонить",
+    callBackTo: (who) => `Перезвонить: ${who}`,
+    times: (n) => {
+      const tens = n % 100;
+      const ones = n % 10;
+      if (ones >= 2 && ones <= 4 && (tens < 12 || tens > 14)) return `${n} раза`;
+      return `${n} раз`;
+    },
+    moreCallBacks: (n) => `Ещё не показано: ${n}.`,
     missed: "Пропущен",
     ghost: "Короткий вызов",
     dialled: (number) => `на ${number}`,
@@ -372,6 +387,9 @@ const STYLE = `
   .peer-row { padding-left: 28px; }
   .icon.small { --mdc-icon-size: 16px; color: var(--secondary-text-color); }
   .row > .when { flex: none; white-space: nowrap; }
+  .call-back .count, .call-back .when { flex: none; white-space: nowrap; }
+  .call-back .when::before, .call-back .count::before { content: "· "; }
+  .call-back .secondary > :first-child::before { content: none; }
   .journal-call .workplace::before, .journal-call .secondary .timer::before { content: "· "; }
 `;
 
@@ -585,6 +603,15 @@ class EntryView {
       autocomplete: "off",
     });
     this.callButton = h("button", { type: "submit", className: "primary place-call" }, icon("mdi:phone"), texts.call);
+    this.callBackList = h("ul", { className: "call-backs" });
+    this.moreCallBacks = h("p", { className: "empty more-call-backs", hidden: true });
+    this.callBackSection = h(
+      "section",
+      { className: "call-backs-section", hidden: true },
+      h("h3", {}, texts.callBacks),
+      this.callBackList,
+      this.moreCallBacks,
+    );
     this.history = h("ul", { className: "history" });
     this.noHistory = h("p", { className: "empty" }, texts.noHistory);
     this.historySection = h(
@@ -616,7 +643,75 @@ class EntryView {
               this.callButton,
             ),
           ),
+      this.callBackSection,
       this.historySection,
+    );
+  }
+
+  /** A **Call back** button: `make_call` to `number` from the call form's workplace. */
+  callBackButton(number, who, { compact = false } = {}) {
+    const texts = this.card.texts;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        className: "call-back-button",
+        title: texts.callBackTo(who),
+        "aria-label": texts.callBackTo(who),
+        onclick: () =>
+          this.card.act([button], "make_call", {
+            caller_id: this.caller.value,
+            callee_id: number,
+            config_entry_id: this.entryId,
+          }),
+      },
+      icon("mdi:phone-return"),
+      compact ? null : texts.callBack,
+    );
+    return button;
+  }
+
+  renderCallBacks(entry) {
+    const texts = this.card.texts;
+    const items = entry.call_backs || [];
+    const signature = JSON.stringify(items);
+    const hidden = (entry.open_call_backs || 0) - items.length;
+    this.moreCallBacks.hidden = hidden <= 0;
+    this.moreCallBacks.textContent = hidden > 0 ? texts.moreCallBacks(formatCount(this.card.hass, hidden)) : "";
+    this.callBackSection.hidden = items.length === 0;
+    if (this.callBacksShown === signature) return;
+    this.callBacksShown = signature;
+    const when = dateTimeFormat(this.card.hass, {
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    this.callBackList.replaceChildren(
+      ...items.map((item) => {
+        const last = Date.parse(item.last);
+        const who = inFull(item.display, item.number_display, texts);
+        return h(
+          "li",
+          { className: "call-back", dataset: { uid: item.uid } },
+          h(
+            "div",
+            { className: "row" },
+            icon("mdi:phone-missed"),
+            h("span", { className: "name grow ellipsis", title: who }, item.display),
+            this.callBackButton(item.number, who),
+          ),
+          h(
+            "div",
+            { className: "row secondary" },
+            item.display !== item.number_display
+              ? h("span", { className: "number ellipsis", title: item.number_display }, item.number_display)
+              : null,
+            h("span", { className: "count" }, texts.times(item.count)),
+            h("span", { className: "when" }, Number.isNaN(last) ? "" : when.format(new Date(last))),
+          ),
+        );
+      }),
     );
   }
 
@@ -646,6 +741,7 @@ class EntryView {
     // or mapped anew); a workplace the user chose afterwards is kept.
     if (entry.my_workplace && entry.my_workplace !== this.myWorkplace) this.caller.value = entry.my_workplace;
     this.myWorkplace = entry.my_workplace;
+    this.renderCallBacks(entry);
     if ([...before].some((id) => !this.callRows.has(id))) this.scheduleJournal();
     // A workplace renamed in the portal: the recent calls name it anew.
     const names = JSON.stringify(entry.workplaces.map((w) => [w.sip_id, w.name]));
@@ -728,6 +824,18 @@ class EntryView {
               icon("mdi:play"),
             )
           : null;
+        // The outside party (a number, not a workplace): a Call back button.
+        const outgoing = call.direction === "outgoing";
+        const outside = outgoing ? call.callee_number : call.caller_number;
+        const outsideNumber = outgoing ? call.callee : call.caller;
+        const callBack = outside
+          ? this.callBackButton(
+              outsideNumber,
+              inFull(outgoing ? call.callee_display : call.caller_display, outside, texts),
+              // A narrow row keeps room for the parties: the icon, named in its tooltip.
+              { compact: true },
+            )
+          : null;
         return h(
           "li",
           {
@@ -753,6 +861,7 @@ class EntryView {
             call.missed ? h("span", { className: "badge-missed" }, texts.missed) : null,
             call.ghost ? h("span", { className: "badge-ghost" }, texts.ghost) : null,
             play,
+            callBack,
           ),
           h(
             "div",

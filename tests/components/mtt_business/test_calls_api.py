@@ -102,6 +102,8 @@ async def test_picture_at_subscribe(
                 "active_calls": 0,
                 # The signed-in user's person has no workplace (test_people.py).
                 "my_workplace": None,
+                "call_backs": [],
+                "open_call_backs": 0,
             }
         ]
     }
@@ -328,3 +330,40 @@ async def test_a_burst_is_sent_in_steps(
     assert last["entries"][0]["calls"] == []
     assert pictures <= 2 + took / SNAPSHOT_COOLDOWN
     assert pictures < len(bodies) / 2
+
+
+async def test_picture_lists_the_open_call_backs(
+    hass: HomeAssistant,
+    config_entry: ConfigEntry,
+    simulator: SimulatorServer,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A missed call: its number to call back, formatted; ticked off: gone."""
+    ws = await hass_ws_client(hass)
+    await _subscribe(ws)
+    sim = simulator.simulator
+    call_id = await sim.start_incoming_call("79161234567", EXTERNAL)
+    await asyncio.sleep(0.4)
+    await sim.hang_up(call_id)
+    picture = await _picture_until(ws, lambda p: p["entries"][0]["call_backs"])
+    (item,) = picture["entries"][0]["call_backs"]
+    assert item.pop("uid")
+    assert datetime.fromisoformat(item.pop("last")).tzinfo is not None
+    assert item == {
+        "number": "+79161234567",
+        "display": "+7 916 123-45-67",
+        "number_display": "+7 916 123-45-67",
+        "count": 1,
+    }
+    assert picture["entries"][0]["open_call_backs"] == 1
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {
+            "entity_id": "todo.mtt_business_7_499_649_78_03_call_back",
+            "item": "+7 916 123-45-67",
+            "status": "completed",
+        },
+        blocking=True,
+    )
+    await _picture_until(ws, lambda p: not p["entries"][0]["call_backs"])

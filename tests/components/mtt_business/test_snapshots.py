@@ -211,6 +211,7 @@ async def test_entities_and_devices(
         "event",
         "sensor",
         "switch",
+        "todo",
     }
     for entity_entry in registered:
         assert entity_entry == matching(name=f"{entity_entry.entity_id}-entry")
