@@ -307,6 +307,8 @@ class LastCallSensor(CallSummaryEntity, RestoreSensor):
         super().__init__(coordinator, monitor, description)
         self._attr_native_value: datetime | None = None
         self._attr_extra_state_attributes = {}
+        self._ended: tuple[datetime, CallView] | None = None
+        """When the newest call that ended did, until it is written."""
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -327,9 +329,20 @@ class LastCallSensor(CallSummaryEntity, RestoreSensor):
         """A call ended: it is the last call now."""
         if view is None or CallEvent.FINISHED not in view.events:
             return
-        self._attr_native_value = dt_util.utcnow()
-        self._attr_extra_state_attributes = view.summary()
+        # The summary is built when it is written (in a burst: the newest only).
+        self._ended = (dt_util.utcnow(), view)
         self._summary_writer.async_call()
+
+    @callback
+    @override
+    def _async_write_summary(self) -> None:
+        """Write the last call that ended."""
+        if self._ended is not None:
+            ended, view = self._ended
+            self._ended = None
+            self._attr_native_value = ended
+            self._attr_extra_state_attributes = view.summary()
+        self.async_write_ha_state()
 
 
 class DirectorySensor(MttBusinessEntity, SensorEntity):
