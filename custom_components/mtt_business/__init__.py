@@ -109,7 +109,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         )
     push_health = PushHealth(hass, entry)
     entry.async_on_unload(push_health.async_stop)
-    parking = Parking(client)
+    parking = Parking(hass, entry.entry_id, client)
     phone_book = PhoneBookCache()
     call_monitor = CallMonitor(
         hass,

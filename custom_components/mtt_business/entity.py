@@ -60,10 +60,8 @@ class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
     def _listed(self) -> bool:
         """A directory is known and lists the entity's workplace (if it has one)."""
         directory = self.coordinator.data
-        if directory is None:
-            return False
-        if self.sip_id is None:
-            return True
+        if directory is None or self.sip_id is None:
+            return directory is not None
         # Asked at every write: looked up once per directory read.
         if self._listed_in[0] is not directory:
             self._listed_in = (directory, directory.workplace(self.sip_id) is not None)

@@ -26,3 +26,7 @@ SIGNAL_COUNTERS_CHANGED: SignalTypeFormat[set[str]] = SignalTypeFormat(
     f"{DOMAIN}_counters_changed_{{}}"
 )
 """The entry's call counters changed: of these scopes (throttled)."""
+SIGNAL_PARKING_CHANGED: SignalTypeFormat[set[str], bool] = SignalTypeFormat(
+    f"{DOMAIN}_parking_changed_{{}}"
+)
+"""Parking was set for these numbers (as the PBX lists them): on (True) or off."""
