@@ -75,6 +75,11 @@ class CallMonitor:
         )
 
     @property
+    def directory(self) -> DirectoryCoordinator:
+        """The entry's directory (the PBX's workplaces), as last read."""
+        return self._directory
+
+    @property
     def title(self) -> str:
         """The entry's title (for the log)."""
         return self.entry.title
