@@ -256,7 +256,11 @@ class CallSummarySensor(CallSummaryEntity, SensorEntity):
     """A summary of the current calls: how many, or what a workplace is doing."""
 
     entity_description: CallSummaryDescription
-    _unrecorded_attributes = frozenset({"calls"})
+    # Nobody reads a summary's details back from the recorder: the calls are in
+    # the recorded `mtt_business_call` events and in the journal.
+    _unrecorded_attributes = frozenset(
+        {"calls", "peer", "direction", "call_id", "since"}
+    )
 
     def __init__(
         self,
@@ -294,8 +298,12 @@ class CallSummarySensor(CallSummaryEntity, SensorEntity):
 class LastCallSensor(CallSummaryEntity, RestoreSensor):
     """When the last call ended, and who called whom (in a burst: the newest).
 
-    Kept across restarts: the last call stays the last call until the next one ends.
+    Kept across restarts: the last call stays the last call until the next one ends
+    (restored from Home Assistant's restore state, not from the recorder, which
+    keeps only its time: the call's details are in the `mtt_business_call` events).
     """
+
+    _unrecorded_attributes = frozenset(SUMMARY_ATTRIBUTES)
 
     def __init__(
         self,
