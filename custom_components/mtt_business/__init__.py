@@ -111,8 +111,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         )
     push_health = PushHealth(hass, entry)
     entry.async_on_unload(push_health.async_stop)
-    parking = Parking(client)
+    parking = Parking(hass, entry.entry_id, client)
     phone_book = PhoneBookCache()
+    call_backs = CallBacks(hass, entry.entry_id)
+    await call_backs.async_load()
+    entry.async_on_unload(call_backs.async_flush)
     call_monitor = CallMonitor(
         hass,
         entry,
@@ -121,15 +124,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         push_health=push_health,
         parking=parking,
         phone_book=phone_book,
+        call_backs=call_backs,
     )
     call_counters = CallCounters(hass, entry.entry_id)
     await call_counters.async_load()
     journal = CallJournal(hass, entry.entry_id)
     await journal.async_load()
     entry.async_on_unload(journal.async_flush)
-    call_backs = CallBacks(hass, entry.entry_id)
-    await call_backs.async_load()
-    entry.async_on_unload(call_backs.async_flush)
     entry.runtime_data = MttBusinessData(
         client,
         directory,

@@ -28,6 +28,7 @@ from .api.models import (
     PbxDirectory,
     PbxNotification,
 )
+from .call_backs import CallBacks
 from .call_targets import async_call_targets
 from .calls.phone_book import PhoneBookCache
 from .calls.tracker import CallEvent, CallTracker, CallUpdate, TrackedCall
@@ -59,12 +60,15 @@ class CallMonitor:
         push_health: PushHealth,
         parking: Parking,
         phone_book: PhoneBookCache,
+        call_backs: CallBacks | None = None,
     ) -> None:
         """Follow the calls of the entry's PBX; count its pushes in `push_health`.
 
         The calls `parking` parks are routed with `client`; names come from
-        `phone_book` (the entry's options), else from the provider.
+        `phone_book` (the entry's options), else from the provider. `call_backs`:
+        the entry's call-back lists, shown with the calls (the card).
         """
+        self.call_backs = call_backs
         self.hass = hass
         self.entry = entry
         self._push_health = push_health
@@ -76,9 +80,16 @@ class CallMonitor:
         self._signal = SIGNAL_CALL_CHANGED.format(entry.entry_id)
         self._targets: dict[str | None, dict[str, str]] = {}
         """The `entity_id` and `device_id` of each workplace's call events."""
+        self._workplace_names: tuple[PbxDirectory | None, dict[str, str]] = (None, {})
+        """The names of the workplaces of a directory (built once per directory)."""
         self._router = PersonalManagerRouter(
             hass, entry, client=client, parking=parking, phone_book=phone_book, hub=self
         )
+
+    @property
+    def directory(self) -> DirectoryCoordinator:
+        """The entry's directory (the PBX's workplaces), as last read."""
+        return self._directory
 
     @property
     def title(self) -> str:
@@ -134,10 +145,14 @@ class CallMonitor:
 
     def workplace_name(self, sip_id: str | None) -> str | None:
         """The name of a workplace of this PBX, for people to read."""
-        if sip_id is None or self._directory.data is None:
+        directory = self._directory.data
+        if sip_id is None or directory is None:
             return None
-        workplace = self._directory.data.workplace(sip_id)
-        return workplace.display_name if workplace else None
+        known, names = self._workplace_names
+        if known is not directory:
+            names = {w.sip_id: w.display_name for w in reversed(directory.workplaces)}
+            self._workplace_names = (directory, names)
+        return names.get(sip_id)
 
     def names(self, call: TrackedCall) -> tuple[str | None, str | None]:
         """The caller's and the callee's names: the phone book's, else the provider's."""
@@ -165,7 +180,9 @@ class CallMonitor:
             # Looked up once per workplace, not per push, until the registry changes.
             targets = async_call_targets(self.hass, self.entry, workplace)
             self._targets[workplace] = targets
-        self.hass.bus.async_fire(EVENT_CALL, view.event_data() | targets)
+        data = view.event_data()
+        data.update(targets)
+        self.hass.bus.async_fire(EVENT_CALL, data)
 
     @callback
     def _async_announce(self, update: CallUpdate) -> None:

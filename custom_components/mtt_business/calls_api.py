@@ -11,11 +11,14 @@ user's person, see `people.py`, or None), which the card's call form starts with
 picture is sent at most every `SNAPSHOT_COOLDOWN` seconds, the latest one, as the
 summary sensors are written. An entry that unloads leaves the picture (its
 listeners are removed at once) and comes back when it is loaded again; closing the
-subscription or the connection removes everything it listened to.
+subscription or the connection removes everything it listened to. The subscription
+is handed the Redirect URI's registry of the loaded entries' hubs (`CallMonitor`:
+an entry's calls and directory), and reads each entry's picture from its hub.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
@@ -34,6 +37,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .api.phone_number import format_number
 from .call_backs import PBX
+from .call_monitor import CallMonitor
 from .calls.view import LISTED_CALLS_LIMIT, CallView, party_display
 from .compat import vol
 from .const import DOMAIN
@@ -41,6 +45,8 @@ from .data import MttBusinessConfigEntry
 from .entries import EntryLookupError, async_known_entry
 from .errors import async_send_entry_error
 from .people import async_workplace_of_user
+from .push_receiver import PushHandler
+from .redirect_uri import async_get_redirect_uri
 from .signals import SIGNAL_CALL_BACKS_CHANGED, SIGNAL_CALL_CHANGED
 from .throttle import Throttle
 
@@ -72,7 +78,8 @@ async def websocket_subscribe_calls(
         except EntryLookupError as err:
             await async_send_entry_error(hass, connection, msg["id"], err, entry_id)
             return
-    subscription = CallsSubscription(hass, connection, msg["id"], entry_id)
+    hubs = (await async_get_redirect_uri(hass)).hubs
+    subscription = CallsSubscription(hass, connection, msg["id"], entry_id, hubs)
     connection.subscriptions[msg["id"]] = subscription.async_stop
     connection.send_result(msg["id"])
     subscription.async_start()
@@ -87,9 +94,14 @@ class CallsSubscription:
         connection: ActiveConnection,
         msg_id: int,
         entry_id: str | None,
+        hubs: Mapping[str, PushHandler],
     ) -> None:
-        """Send pictures of `entry_id` (None: every loaded entry) to `msg_id`."""
+        """Send pictures of `entry_id` (None: every loaded entry) to `msg_id`.
+
+        `hubs`: the loaded entries' hubs by entry id (the Redirect URI's registry).
+        """
         self._hass = hass
+        self._hubs = hubs
         self._connection = connection
         self._msg_id = msg_id
         self._entry_id = entry_id
@@ -103,8 +115,8 @@ class CallsSubscription:
         self._stop_following_entries = async_dispatcher_connect(
             self._hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_entry_changed
         )
-        for entry in self._entries():
-            self._async_listen(entry)
+        for monitor in self._monitors():
+            self._async_listen(monitor)
         self._async_send()
 
     @callback
@@ -120,12 +132,17 @@ class CallsSubscription:
     def _covers(self, entry: ConfigEntry) -> bool:
         return entry.domain == DOMAIN and self._entry_id in (None, entry.entry_id)
 
-    def _entries(self) -> list[MttBusinessConfigEntry]:
-        """The loaded entries this subscription shows, in Home Assistant's order."""
+    def _monitors(self) -> list[CallMonitor]:
+        """The hubs of the loaded entries shown, in Home Assistant's order."""
         loaded: list[MttBusinessConfigEntry] = (
             self._hass.config_entries.async_loaded_entries(DOMAIN)
         )
-        return [entry for entry in loaded if self._covers(entry)]
+        return [
+            hub
+            for entry in loaded
+            if self._covers(entry)
+            and isinstance(hub := self._hubs.get(entry.entry_id), CallMonitor)
+        ]
 
     @callback
     def _async_entry_changed(
@@ -139,28 +156,30 @@ class CallsSubscription:
             if entry.entry_id not in self._listening:
                 return
             self._async_stop_listening(entry.entry_id)
-        elif entry.entry_id not in self._listening:
-            self._async_listen(entry)
+        elif entry.entry_id not in self._listening and isinstance(
+            monitor := self._hubs.get(entry.entry_id), CallMonitor
+        ):
+            self._async_listen(monitor)
         self._sender.async_call()
 
     @callback
-    def _async_listen(self, entry: MttBusinessConfigEntry) -> None:
-        data = entry.runtime_data
+    def _async_listen(self, monitor: CallMonitor) -> None:
+        entry_id = monitor.entry.entry_id
 
         @callback
         def _async_changed(*_: CallView | set[str] | None) -> None:
             self._sender.async_call()
 
-        self._listening[entry.entry_id] = [
+        self._listening[entry_id] = [
             async_dispatcher_connect(
-                self._hass, SIGNAL_CALL_CHANGED.format(entry.entry_id), _async_changed
+                self._hass, SIGNAL_CALL_CHANGED.format(entry_id), _async_changed
             ),
             async_dispatcher_connect(
                 self._hass,
-                SIGNAL_CALL_BACKS_CHANGED.format(entry.entry_id),
+                SIGNAL_CALL_BACKS_CHANGED.format(entry_id),
                 _async_changed,
             ),
-            data.directory.async_add_listener(_async_changed),
+            monitor.directory.async_add_listener(_async_changed),
         ]
 
     @callback
@@ -174,8 +193,9 @@ class CallsSubscription:
             self._msg_id,
             {
                 "entries": [
-                    _entry_picture(entry) | {"my_workplace": self._my_workplace(entry)}
-                    for entry in self._entries()
+                    _entry_picture(monitor)
+                    | {"my_workplace": self._my_workplace(monitor.entry)}
+                    for monitor in self._monitors()
                 ]
             },
         )
@@ -188,16 +208,15 @@ class CallsSubscription:
         )
 
 
-def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
-    """An entry's workplaces and active calls as the calls card shows them.
+def _entry_picture(monitor: CallMonitor) -> dict[str, Any]:
+    """An entry's workplaces and active calls (from its hub) as the card shows them.
 
     Every party comes as people read it as well (`calls.view.party_display`): the
     card shows what it is sent and formats nothing itself.
     """
-    data = entry.runtime_data
-    monitor = data.call_monitor
+    entry = monitor.entry
     tracker = monitor.tracker
-    directory = data.directory.data
+    directory = monitor.directory.data
     known = directory.workplaces if directory is not None else ()
     names = {workplace.sip_id: workplace.display_name for workplace in known}
     active = tracker.active_calls()
@@ -224,7 +243,7 @@ def _entry_picture(entry: MttBusinessConfigEntry) -> dict[str, Any]:
         {"call_id": view.call.call_id, **view.listing(names)}
         for view in monitor.views(active[:LISTED_CALLS_LIMIT])
     ]
-    call_backs = data.call_backs.list_of(PBX) if data.call_backs else None
+    call_backs = monitor.call_backs.list_of(PBX) if monitor.call_backs else None
     return {
         "entry_id": entry.entry_id,
         "title": entry.title,

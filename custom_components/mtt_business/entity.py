@@ -48,6 +48,7 @@ class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
         language = coordinator.hass.config.language
         self.entity_description = description
         self.sip_id = workplace.sip_id if workplace is not None else None
+        self._listed_in: tuple[PbxDirectory | None, bool] = (None, False)
         self._attr_unique_id = entity_unique_id(entry, description.key, self.sip_id)
         self._attr_device_info = (
             pbx_device_info(entry, language)
@@ -59,9 +60,12 @@ class MttBusinessEntity(CoordinatorEntity[DirectoryCoordinator]):
     def _listed(self) -> bool:
         """A directory is known and lists the entity's workplace (if it has one)."""
         directory = self.coordinator.data
-        return directory is not None and (
-            self.sip_id is None or directory.workplace(self.sip_id) is not None
-        )
+        if directory is None or self.sip_id is None:
+            return directory is not None
+        # Asked at every write: looked up once per directory read.
+        if self._listed_in[0] is not directory:
+            self._listed_in = (directory, directory.workplace(self.sip_id) is not None)
+        return self._listed_in[1]
 
     @property
     @override

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -43,6 +43,20 @@ async def async_setup_entry(
     )
 
 
+_last_attributes: tuple[CallView | None, dict[str, Any]] = (None, {})
+"""The attributes of the latest view: the PBX's and the workplace's entity share them."""
+
+
+def _event_attributes(view: CallView) -> dict[str, Any]:
+    """`view.event_attributes()`, built once for every entity the view triggers."""
+    global _last_attributes  # noqa: PLW0603
+    known, attributes = _last_attributes
+    if known is not view:
+        attributes = view.event_attributes()
+        _last_attributes = (view, attributes)
+    return attributes
+
+
 class CallEventEntity(CallEntity, EventEntity):
     """The calls of the PBX, or of one workplace: one event per call event.
 
@@ -67,7 +81,7 @@ class CallEventEntity(CallEntity, EventEntity):
         """Trigger the change's events."""
         if view is None or not view.events or not self._concerns(view):
             return
-        attributes = view.event_attributes()
+        attributes = _event_attributes(view)
         for event in view.events:
             self._trigger_event(event.value, attributes)
             self.async_write_ha_state()

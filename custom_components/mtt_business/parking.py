@@ -3,31 +3,34 @@
 MTT never reports parking back, so what Home Assistant last set through
 `setParkingNumbers` is all there is: the switches restore it after a restart (each
 notes its restored state here), the `set_parking` action and the switches set it
-here, routing asks here whether a call's number is parked, and the switches listen
-here to show what was last sent.
+here, routing asks here whether a call's number is parked, and each change is sent
+on the entry's `SIGNAL_PARKING_CHANGED` (`signals.py`), which the switches follow to
+show what was last sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import MttBusinessClient
 from .api.phone_number import normalize_number
-
-type ParkingListener = Callable[[set[str], bool], None]
-"""Told (numbers as the PBX lists them, is_parking) when parking was set."""
+from .signals import SIGNAL_PARKING_CHANGED
 
 
 class Parking:
     """The parked external numbers of one entry, and the command that sets them."""
 
-    def __init__(self, client: MttBusinessClient) -> None:
-        """Set parking through `client`."""
+    def __init__(
+        self, hass: HomeAssistant, entry_id: str, client: MttBusinessClient
+    ) -> None:
+        """Set parking of entry `entry_id`'s PBX through `client`."""
+        self._hass = hass
         self._client = client
+        self._signal = SIGNAL_PARKING_CHANGED.format(entry_id)
         self._parked: set[str] = set()
-        self._listeners: list[ParkingListener] = []
 
     def __contains__(self, number: object) -> bool:
         """Whether calls to `number` (normalized) wait on a parking leg."""
@@ -44,10 +47,11 @@ class Parking:
             self._parked.discard(normalized)
 
     async def async_set(self, numbers: Iterable[str], is_parking: bool) -> None:
-        """Park the calls to `numbers`, or route them at once again; tell listeners.
+        """Park the calls to `numbers`, or route them at once again; say so.
 
-        `numbers` as the PBX lists them (its directory's external numbers). Raises the client's `MttBusinessError` when MTT Business refused it (nothing
-        is noted then).
+        `numbers` as the PBX lists them (its directory's external numbers). Raises
+        the client's `MttBusinessError` when MTT Business refused it (nothing is
+        noted or sent then).
         """
         numbers = list(numbers)
         await self._client.set_parking_numbers(numbers, is_parking=is_parking)
@@ -56,16 +60,4 @@ class Parking:
             self._parked |= changed
         else:
             self._parked -= changed
-        for listener in list(self._listeners):
-            listener(set(numbers), is_parking)
-
-    @callback
-    def async_add_listener(self, listener: ParkingListener) -> CALLBACK_TYPE:
-        """Call `listener` after each change; returns the callback that stops it."""
-        self._listeners.append(listener)
-
-        @callback
-        def _async_remove() -> None:
-            self._listeners.remove(listener)
-
-        return _async_remove
+        async_dispatcher_send(self._hass, self._signal, set(numbers), is_parking)

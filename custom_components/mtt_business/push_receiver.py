@@ -74,32 +74,41 @@ class _RejectedPushError(Exception):
         self.close = close
 
 
-async def _async_read_body(request: web.Request) -> bytes:
-    """The request body, decoded; `_RejectedPushError` when it is too large or garbled."""
-    too_large = _RejectedPushError(
+def _too_large() -> _RejectedPushError:
+    return _RejectedPushError(
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         f"the body is larger than {MAX_PUSH_BYTES} bytes",
     )
+
+
+async def _async_read_body(request: web.Request) -> bytes:
+    """The request body, decoded; `_RejectedPushError` when it is too large or garbled."""
     if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
-        raise too_large
+        raise _too_large()
     # A body may arrive in pieces (chunked, a slow sender): read to its end, but
     # never more than one byte past the limit. aiohttp decompresses a body sent with
     # a Content-Encoding as it is read, and raises here when it cannot.
-    body = b""
+    content = request.content
     try:
-        while chunk := await request.content.read(MAX_PUSH_BYTES + 1 - len(body)):
+        body = await content.read(MAX_PUSH_BYTES + 1)
+        # Most bodies come in one piece: then the stream is at its end already.
+        while not content.at_eof() and (
+            chunk := await content.read(MAX_PUSH_BYTES + 1 - len(body))
+        ):
             body += chunk
             if len(body) > MAX_PUSH_BYTES:
-                raise too_large
+                raise _too_large()
     except (RequestPayloadError, HttpProcessingError) as err:
         # The rest of the body is garbage: mark it read, or aiohttp, draining it
         # after the answer, would meet the error again and log a traceback.
-        request.content.feed_eof()
+        content.feed_eof()
         raise _RejectedPushError(
             HTTPStatus.BAD_REQUEST,
             "the body cannot be decoded as its Content-Encoding says",
             close=True,
         ) from err
+    if len(body) > MAX_PUSH_BYTES:
+        raise _too_large()
     return body
 
 

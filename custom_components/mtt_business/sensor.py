@@ -314,7 +314,11 @@ class CallSummarySensor(CallSummaryEntity, SensorEntity):
     """A summary of the current calls: how many, or what a workplace is doing."""
 
     entity_description: CallSummaryDescription
-    _unrecorded_attributes = frozenset({"calls"})
+    # Nobody reads a summary's details back from the recorder: the calls are in
+    # the recorded `mtt_business_call` events and in the journal.
+    _unrecorded_attributes = frozenset(
+        {"calls", "peer", "direction", "call_id", "since"}
+    )
 
     def __init__(
         self,
@@ -352,8 +356,12 @@ class CallSummarySensor(CallSummaryEntity, SensorEntity):
 class LastCallSensor(CallSummaryEntity, RestoreSensor):
     """When the last call ended, and who called whom (in a burst: the newest).
 
-    Kept across restarts: the last call stays the last call until the next one ends.
+    Kept across restarts: the last call stays the last call until the next one ends
+    (restored from Home Assistant's restore state, not from the recorder, which
+    keeps only its time: the call's details are in the `mtt_business_call` events).
     """
+
+    _unrecorded_attributes = frozenset(SUMMARY_ATTRIBUTES)
 
     def __init__(
         self,
@@ -365,6 +373,8 @@ class LastCallSensor(CallSummaryEntity, RestoreSensor):
         super().__init__(coordinator, monitor, description)
         self._attr_native_value: datetime | None = None
         self._attr_extra_state_attributes = {}
+        self._ended: tuple[datetime, CallView] | None = None
+        """When the newest call that ended did, until it is written."""
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -385,9 +395,20 @@ class LastCallSensor(CallSummaryEntity, RestoreSensor):
         """A call ended: it is the last call now."""
         if view is None or CallEvent.FINISHED not in view.events:
             return
-        self._attr_native_value = dt_util.utcnow()
-        self._attr_extra_state_attributes = view.summary()
+        # The summary is built when it is written (in a burst: the newest only).
+        self._ended = (dt_util.utcnow(), view)
         self._summary_writer.async_call()
+
+    @callback
+    @override
+    def _async_write_summary(self) -> None:
+        """Write the last call that ended."""
+        if self._ended is not None:
+            ended, view = self._ended
+            self._ended = None
+            self._attr_native_value = ended
+            self._attr_extra_state_attributes = view.summary()
+        self.async_write_ha_state()
 
 
 class DirectorySensor(MttBusinessEntity, SensorEntity):

@@ -30,3 +30,7 @@ SIGNAL_CALL_BACKS_CHANGED: SignalTypeFormat[set[str]] = SignalTypeFormat(
     f"{DOMAIN}_call_backs_changed_{{}}"
 )
 """The entry's call-back lists changed: of these scopes ("" the PBX's, else SIP IDs)."""
+SIGNAL_PARKING_CHANGED: SignalTypeFormat[set[str], bool] = SignalTypeFormat(
+    f"{DOMAIN}_parking_changed_{{}}"
+)
+"""Parking was set for these numbers (as the PBX lists them): on (True) or off."""

@@ -2,8 +2,8 @@
 
 The provider never reports parking back, so each switch is an assumed state that is
 restored after a restart (and noted in the entry's `Parking`). The switches and the
-`set_parking` action set parking through `Parking`, whose listeners the switches
-are, so they show what was last sent.
+`set_parking` action set parking through `Parking`, and the switches follow the
+entry's `SIGNAL_PARKING_CHANGED`, so they show what was last sent.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
@@ -22,6 +23,7 @@ from .data import MttBusinessConfigEntry
 from .entity import MttBusinessEntity, async_add_entities_as_they_appear
 from .errors import raise_translated_error
 from .parking import Parking
+from .signals import SIGNAL_PARKING_CHANGED
 
 PARALLEL_UPDATES = 1
 
@@ -85,7 +87,13 @@ class ParkingSwitch(MttBusinessEntity, SwitchEntity, RestoreEntity):
         if (last := await self.async_get_last_state()) is not None:
             self._attr_is_on = last.state == STATE_ON
         self._parking.async_note(self.number, bool(self._attr_is_on))
-        self.async_on_remove(self._parking.async_add_listener(self._async_parking_set))
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_PARKING_CHANGED.format(self.coordinator.config_entry.entry_id),
+                self._async_parking_set,
+            )
+        )
 
     @callback
     def _async_parking_set(self, numbers: set[str], is_parking: bool) -> None:

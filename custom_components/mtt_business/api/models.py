@@ -9,9 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 import re
 
 _LEG_SUFFIX = re.compile(r"~\d+[a-z]?$")
+
+
+@lru_cache(maxsize=4096)
+def _call_id(leg_id: str) -> str:
+    return _LEG_SUFFIX.sub("", leg_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +89,7 @@ class Leg:
     @property
     def call_id(self) -> str:
         """The id of the call this leg belongs to: the leg id without its `~No` suffix."""
-        return _LEG_SUFFIX.sub("", self.id)
+        return _call_id(self.id)
 
 
 class CallState(StrEnum):

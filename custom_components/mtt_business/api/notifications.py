@@ -152,6 +152,16 @@ def _time(value: Any) -> datetime | None:
     """`startTime`, `2020-06-02 11:18:16` exactly, is Moscow time."""
     if not isinstance(value, str):
         return None
+    if value in _times:
+        return _times[value]
+    moment = _parse_time(value)
+    if len(_times) >= _MEMO_SIZE:
+        _times.clear()
+    _times[value] = moment
+    return moment
+
+
+def _parse_time(value: str) -> datetime | None:
     text = value.strip()
     if len(text) != 19 or text[10] != " ":
         return None
@@ -175,17 +185,45 @@ def _display_name(party: dict[str, Any]) -> str | None:
     return first if first is not None else second
 
 
+_MEMO_SIZE = 4096
+"""Parties and start times remembered as parsed (a call's pushes repeat them)."""
+_parties: dict[tuple[Any, ...], Party] = {}
+_times: dict[str, datetime | None] = {}
+
+
 def _party(value: Any) -> Party | None:
     if not isinstance(value, dict):
         return None
     value = _plain(value)
     get = value.get
-    return Party(
-        account_id=_str(get("accountId")),
-        display_id=_str(get("displayId")),
-        display_name=_display_name(value),
-        id=_str(get("id")),
+    key = (
+        get("accountId"),
+        get("displayId"),
+        get("displayName"),
+        get("display_name"),
+        get("id"),
     )
+    # Only parties of strings (or missing values) are remembered; no other JSON
+    # value equals a string, so a hit is a party of strings. Unhashable values
+    # (a list sent as an id) are parsed each time.
+    try:
+        if (party := _parties.get(key)) is not None:
+            return party
+    except TypeError:
+        memo = False
+    else:
+        memo = all(v is None or type(v) is str for v in key)
+    party = Party(
+        account_id=_str(key[0]),
+        display_id=_str(key[1]),
+        display_name=_display_name(value),
+        id=_str(key[4]),
+    )
+    if memo:
+        if len(_parties) >= _MEMO_SIZE:
+            _parties.clear()
+        _parties[key] = party
+    return party
 
 
 _DIRECTIONS: dict[str, CallDirection] = {d.value: d for d in CallDirection}

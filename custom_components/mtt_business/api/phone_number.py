@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 import re
 
 _NOISE = re.compile(r"[\s\-().…]")
@@ -17,6 +18,12 @@ def normalize_number(raw: str | None) -> str | None:
     """
     if not isinstance(raw, str):
         return None
+    return _normalize(raw)
+
+
+@lru_cache(maxsize=4096)
+def _normalize(raw: str) -> str | None:
+    """`normalize_number` of a string (remembered: a call's pushes repeat numbers)."""
     value = _NOISE.sub("", raw.split("@", 1)[0])
     plus = value.startswith("+")
     digits = value.removeprefix("+")
@@ -51,9 +58,13 @@ def normalize_prefix(raw: str) -> str | None:
     return "+" + digits
 
 
+_RUSSIAN_NUMBER = re.compile(r"\+7\d{10}")
+
+
+@lru_cache(maxsize=4096)
 def format_number(value: str) -> str:
     """For people: `+7 912 345-67-89` for Russian numbers, others unchanged."""
-    if re.fullmatch(r"\+7\d{10}", value):
+    if _RUSSIAN_NUMBER.fullmatch(value):
         d = value[2:]
         return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
     return value

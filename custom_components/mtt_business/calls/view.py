@@ -194,16 +194,9 @@ class CallView:
             "state": self.state,
             "missed": self.missed,
             "seen_start": call.seen_start,
-            "direction": call.direction.value if call.direction else None,
-            "caller": call.caller,
-            "callee": call.callee,
-            "caller_name": self.caller_name,
-            "callee_name": self.callee_name,
-            "workplace": call.workplace,
+            **self._parties(),
             "workplace_name": self.workplace_name,
-            "duration": call.duration,
-            "reason": call.reason,
-            "record_url": call.record_url,
+            **self._outcome(),
             "external_number": call.external_number,
             "person": self.person,
             "calls_today_from_caller": self.calls_today_from_caller,
@@ -219,15 +212,24 @@ class CallView:
 
     def event_attributes(self) -> dict[str, Any]:
         """The attributes of a Call event entity's event."""
+        return {"call_id": self.call.call_id, **self._parties(), **self._outcome()}
+
+    def _parties(self) -> dict[str, Any]:
+        """Who called whom, and where: shared by the event's data and attributes."""
         call = self.call
         return {
-            "call_id": call.call_id,
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
             "caller_name": self.caller_name,
             "callee_name": self.callee_name,
             "workplace": call.workplace,
+        }
+
+    def _outcome(self) -> dict[str, Any]:
+        """How the call ended: shared by the event's data and attributes."""
+        call = self.call
+        return {
             "duration": call.duration,
             "reason": call.reason,
             "record_url": call.record_url,

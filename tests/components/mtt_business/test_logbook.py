@@ -119,8 +119,9 @@ async def test_a_call_is_one_logbook_line_per_step(
         )
         if registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     }
-    # The Call event entities, Call state, Last call, Last push: the keys end so.
-    assert set(disabled.values()) == {"call", "state", "push"}, disabled
+    # The Call event entities, Call state, Last call, Last push and the workplaces'
+    # Call back lists (`…_call_backs`): the keys end so.
+    assert set(disabled.values()) == {"call", "state", "push", "backs"}, disabled
     start = dt_util.utcnow()
     events = collect_call_events(hass)
 
@@ -212,10 +213,10 @@ async def test_the_readme_automations_work_in_a_default_install(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """With the entities a fresh install enables, each README automation acts: the
-    lamp blinks when the reception rings, a missed call is notified, each call is
-    logged."""
+    lamp blinks when the reception rings, a missed call is notified, so is the Call
+    back list's new number, each call is logged."""
     automations = _readme_automations()
-    assert len(automations) == 3
+    assert len(automations) == 4
     lamp = async_mock_service(hass, "light", "turn_on")
     notified = async_mock_service(hass, "notify", "notify")
     assert await async_setup_component(hass, "automation", {"automation": automations})
@@ -231,11 +232,12 @@ async def test_the_readme_automations_work_in_a_default_install(
     await async_settle(hass, simulator)
 
     assert len(lamp) == 2
-    (missed,) = notified
+    missed, call_back = sorted(notified, key=lambda call: call.data["title"])
     assert missed.data == {
         "title": "Missed call",
         "message": "+79161234567 called +74996497803",
     }
+    assert call_back.data == {"title": "To call back: 1", "message": "+7 916 123-45-67"}
     logged = [
         line["message"]
         for line in await _lines(hass, hass_ws_client, start)
