@@ -146,7 +146,9 @@ class Develop:
         """Ctrl-C: SIGINT to the script's process group; wait until all ended."""
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGINT)
-        code = await asyncio.wait_for(self.process.wait(), 120)
+        # Home Assistant ends within its own stop stages' timeouts (100 + 60 + 30 s)
+        # at the latest; on a busy machine its stop has taken over two minutes.
+        code = await asyncio.wait_for(self.process.wait(), 240)
         await self._reader
         for pid in self.children:
             assert not _alive(pid), f"process {pid} outlived scripts/develop"
