@@ -57,6 +57,7 @@ from .calls_card import (
     DASHBOARD_PATH,
     LONG_NAME,
     add_card_to_a_new_dashboard,
+    call_back_from_the_card,
     follow_a_call,
     long_names_on_a_phone,
     name_a_workplace,
@@ -317,6 +318,14 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await long_names_on_a_phone(
                 page, instance, session, tmp_path / "card-phone.png", russian=False
             )
+            await call_back_from_the_card(
+                page,
+                instance,
+                session,
+                tmp_path / "card-call-back.png",
+                caller="79035550101",
+                russian=False,
+            )
 
             notifications = await running.websocket(
                 session, {"type": "persistent_notification/get"}
@@ -375,6 +384,14 @@ async def test_develop_in_a_browser(tmp_path: Path, socket_enabled: None) -> Non
             await card.screenshot(path=str(tmp_path / "card-ru.png"))
             await long_names_on_a_phone(
                 page, instance, session, tmp_path / "card-ru-phone.png", russian=True
+            )
+            await call_back_from_the_card(
+                page,
+                instance,
+                session,
+                tmp_path / "card-ru-call-back.png",
+                caller="79035550202",
+                russian=True,
             )
             await times_follow_the_profile(page, running, session)
         log = (Path(instance.config_dir) / "home-assistant.log").read_text()
