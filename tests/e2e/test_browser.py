@@ -91,6 +91,16 @@ def _browser_missing() -> str | None:
     return None
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches the script as in a terminal: SIGINT at its default.
+
+    A shell that starts a command in the background without job control (CI
+    runners, `cmd &` in a script) starts it with SIGINT ignored; bash cannot trap a
+    signal ignored on entry, so the script's Ctrl-C handler would never run.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Develop:
     """`scripts/develop`, running in a process group of its own, as in a terminal."""
 
@@ -115,6 +125,7 @@ class Develop:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_as_in_a_terminal,
             env={
                 **os.environ,
                 "HA_PORT": ha_port,
@@ -146,9 +157,7 @@ class Develop:
         """Ctrl-C: SIGINT to the script's process group; wait until all ended."""
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGINT)
-        # Home Assistant ends within its own stop stages' timeouts (100 + 60 + 30 s)
-        # at the latest; on a busy machine its stop has taken over two minutes.
-        code = await asyncio.wait_for(self.process.wait(), 240)
+        code = await asyncio.wait_for(self.process.wait(), 120)
         await self._reader
         for pid in self.children:
             assert not _alive(pid), f"process {pid} outlived scripts/develop"
