@@ -116,6 +116,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
     call_backs = CallBacks(hass, entry.entry_id)
     await call_backs.async_load()
     entry.async_on_unload(call_backs.async_flush)
+    journal = CallJournal(hass, entry.entry_id)
+    await journal.async_load()
+    entry.async_on_unload(journal.async_flush)
     call_monitor = CallMonitor(
         hass,
         entry,
@@ -125,12 +128,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: MttBusinessConfigEntry) 
         parking=parking,
         phone_book=phone_book,
         call_backs=call_backs,
+        journal=journal,
     )
     call_counters = CallCounters(hass, entry.entry_id)
     await call_counters.async_load()
-    journal = CallJournal(hass, entry.entry_id)
-    await journal.async_load()
-    entry.async_on_unload(journal.async_flush)
     entry.runtime_data = MttBusinessData(
         client,
         directory,

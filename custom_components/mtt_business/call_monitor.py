@@ -29,6 +29,7 @@ from .api.models import (
     PbxNotification,
 )
 from .call_backs import CallBacks
+from .call_journal import CallJournal
 from .call_targets import async_call_targets
 from .calls.phone_book import PhoneBookCache
 from .calls.tracker import CallEvent, CallTracker, CallUpdate, TrackedCall
@@ -61,14 +62,17 @@ class CallMonitor:
         parking: Parking,
         phone_book: PhoneBookCache,
         call_backs: CallBacks | None = None,
+        journal: CallJournal | None = None,
     ) -> None:
         """Follow the calls of the entry's PBX; count its pushes in `push_health`.
 
         The calls `parking` parks are routed with `client`; names come from
         `phone_book` (the entry's options), else from the provider. `call_backs`:
-        the entry's call-back lists, shown with the calls (the card).
+        the entry's call-back lists, shown with the calls (the card); `journal`:
+        the ended calls (today's calls from a caller).
         """
         self.call_backs = call_backs
+        self._journal = journal
         self.hass = hass
         self.entry = entry
         self._push_health = push_health
@@ -207,9 +211,9 @@ class CallMonitor:
 
     def _calls_today_from_caller(self, call: TrackedCall) -> int | None:
         """An incoming call's count of today's calls from its caller, it included."""
-        if call.direction is not CallDirection.INCOMING:
+        journal = self._journal
+        if journal is None or call.direction is not CallDirection.INCOMING:
             return None
-        journal = self.entry.runtime_data.journal
         # The journal has the calls that ended (this one too, once it has).
         ended = journal.get(call.call_id) is not None
         return journal.calls_today_from(call.caller) + (0 if ended else 1)
