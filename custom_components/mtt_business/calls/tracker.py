@@ -217,6 +217,10 @@ class _Call:
     answered: bool = False
     duration: int | None = None
     reason: str | None = None
+    states: dict[str, tuple[WorkplaceCallState, datetime]] = field(
+        default_factory=dict
+    )
+    """Each workplace the call is at, as of the last push (`_workplace_states`)."""
 
     def view(
         self,
@@ -385,7 +389,7 @@ class CallTracker:
                 return None
             self._calls.move_to_end(call_id)
         tracked.updated = now
-        before = _workplace_states(tracked)
+        before = tracked.states
         leg = self._fold_leg(tracked, n, now)
         state = _PUSH_EVENT[n.state]
         if n.state is CallState.FINISHED:
@@ -397,8 +401,8 @@ class CallTracker:
             return self._end(tracked, n, events, before)
         if state is not CallEvent.TRYING:
             events.append(state)
-        self._refresh(tracked, n)
-        after = _workplace_states(tracked)
+        self._refresh(tracked, n, now)
+        after = tracked.states = _workplace_states(tracked)
         self._enforce_bound()
         return CallUpdate(
             tracked.call,
@@ -406,7 +410,7 @@ class CallTracker:
             n,
             _changed(before, after, leg.workplace),
             state,
-            parked=leg.parking and self._parked(tracked, leg),
+            parked=leg.parking and self._parked(tracked, leg, now),
         )
 
     def _new_call(self, n: CallNotification, now: datetime) -> _Call:
@@ -472,14 +476,15 @@ class CallTracker:
                     other.decided = True
         return leg
 
-    def _refresh(self, tracked: _Call, n: CallNotification) -> None:
+    def _refresh(self, tracked: _Call, n: CallNotification, now: datetime) -> None:
         """The call's state, current leg and workplace after a push."""
-        current = self._current_leg(tracked)
-        live = [leg for leg in tracked.legs.values() if leg.live]
-        if live:
-            state = max(live, key=lambda leg: _LEG_RANK[leg.state]).state
-        else:
-            state = CallState.HIDING
+        current = self._current_leg(tracked, now)
+        rank = -1
+        state = CallState.HIDING
+        for leg in tracked.legs.values():
+            if leg.live and _LEG_RANK[leg.state] > rank:
+                rank = _LEG_RANK[leg.state]
+                state = leg.state
         workplace = tracked.call.workplace
         if current is not None and current.workplace is not None:
             workplace = current.workplace
@@ -492,32 +497,31 @@ class CallTracker:
             n.transport_id or tracked.call.transport_id,
         )
 
-    def _current_leg(self, tracked: _Call) -> _Leg | None:
-        """Connected, else the newest ringing leg, else a parking leg still parked."""
-        if (connected := tracked.connected_leg()) is not None:
-            return connected
-        ringing = [
-            leg
-            for leg in tracked.legs.values()
-            if leg.live and leg.state is CallState.SHOWING
-        ]
-        if ringing:
-            return max(ringing, key=lambda leg: leg.number)
-        trying = [
-            leg
-            for leg in tracked.legs.values()
-            if leg.live and (not leg.parking or self._parked(tracked, leg))
-        ]
-        if trying:
-            return max(trying, key=lambda leg: leg.number)
-        return None
+    def _current_leg(self, tracked: _Call, now: datetime | None = None) -> _Leg | None:
+        """Connected, else the newest ringing leg, else a parking leg still parked.
 
-    def _parked(self, tracked: _Call, leg: _Leg) -> bool:
+        Legs are numbered in the order they appeared: the newest is the last.
+        """
+        connected = ringing = trying = None
+        for leg in tracked.legs.values():
+            if not leg.live:
+                continue
+            if leg.state is CallState.CONNECTED:
+                connected = leg
+            elif leg.state is CallState.SHOWING:
+                ringing = leg
+            elif not leg.parking or self._parked(tracked, leg, now):
+                trying = leg
+        return connected or ringing or trying
+
+    def _parked(
+        self, tracked: _Call, leg: _Leg, now: datetime | None = None
+    ) -> bool:
         return (
             leg.parking
             and not leg.decided
             and leg.state is CallState.TRYING
-            and self._clock() - leg.since < self._parking_window
+            and (now or self._clock()) - leg.since < self._parking_window
         )
 
     def _end(
@@ -674,7 +678,7 @@ class CallTracker:
         """What a workplace is doing now."""
         best: WorkplaceStatus = IDLE
         for tracked in self._calls.values():
-            at = _workplace_states(tracked).get(sip_id)
+            at = tracked.states.get(sip_id)
             if at is None:
                 continue
             state, since = at
