@@ -26,10 +26,12 @@ configuration is written as data from scripts/dev_instance.py's (`benchmark_conf
 and the benchmark fails if Home Assistant logs an invalid configuration or a failed
 setup (`CONFIG_PROBLEMS`), or if the recorder is loaded when it should not be (or not
 when it should). --profile PUSHES adds a cProfile of Home Assistant while PUSHES
-pushes go through the floor and through ours: own time per source file and function.
+pushes go through the floor and through ours: own time per source file and function;
+--sections PUSHES times each step of our push path with a clock (no profiler, whose
+overhead distorts small functions) while PUSHES pushes go through it.
 
 Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000] [--without-recorder]
-[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] (--calls 0 skips the
+[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] [--sections 8000] (--calls 0 skips the
 memory phase; the throughput phase runs --rounds times, the three paths taking turns,
 and prints the medians). Recorder rows and bytes per call: benchmarks/recorder_rows.py.
 """
@@ -70,9 +72,15 @@ call push: one Home Assistant event and two state writes (the PBX's and the
 workplace's event entity), here as bare `hass.states.async_set` calls.
 bench_profile: POST "start" starts cProfile (from the event loop, where the
 receivers run), POST a file path stops it and writes its statistics there.
+bench_sections: POST "start" times the steps of our receiver's push path (each
+hub's, by wrapping them in a clock: no profiler), POST "report" answers the
+nanoseconds per step and the pushes counted, and puts the steps back.
 """
 import cProfile
+from collections import Counter
+import importlib
 import json
+import time
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.util import dt as dt_util
@@ -103,9 +111,72 @@ async def _profile(hass, webhook_id, request):
         await hass.async_add_executor_job(profile.dump_stats, body)
     return web.Response(status=200, text="parsed")
 
+_sections = {"ns": Counter(), "undo": []}
+
+def _timed(label, function):
+    ns = _sections["ns"]
+    clock = time.perf_counter_ns
+    def timed(*args, **kwargs):
+        start = clock()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            ns[label] += clock() - start
+    return timed
+
+def _wrap(owner, name, label):
+    """Time `owner.name`; the undo puts back exactly what was there."""
+    saved = vars(owner).get(name, _wrap)
+    setattr(owner, name, _timed(label, getattr(owner, name)))
+    def undo():
+        if saved is _wrap:
+            delattr(owner, name)  # the class's method shows through again
+        else:
+            setattr(owner, name, saved)
+    _sections["undo"].append(undo)
+
+def _start_sections(hass):
+    from homeassistant.core import HassJob, callback
+    from homeassistant.helpers.dispatcher import DATA_DISPATCHER
+    receiver = importlib.import_module("custom_components.mtt_business.push_receiver")
+    monitor = importlib.import_module("custom_components.mtt_business.call_monitor")
+    _wrap(receiver, "parse_notification_body", "parse (api/notifications.py)")
+    _wrap(receiver, "async_hand_over", "hand over to the hub (all below)")
+    _wrap(monitor, "async_dispatcher_send", "  signal SIGNAL_CALL_CHANGED (its callbacks below)")
+    _wrap(monitor.CallView, "of_update", "  the call's view (calls/view.py)")
+    for hub in hass.data["mtt_business_redirect_uri"].hubs.values():
+        _wrap(hub.tracker, "concerns", "  tracker: whose call")
+        _wrap(hub.tracker, "apply", "  tracker: fold the push")
+        _wrap(hub, "_router", "  routing")
+        _wrap(hub, "async_announce", "  the mtt_business_call event")
+        _wrap(hub._push_health, "async_note_push", "  push health")
+        _wrap(hub, "_calls_today_from_caller", "  today's calls from the caller")
+        _wrap(hub, "names", "  names (phone book)")
+        targets = hass.data[DATA_DISPATCHER][hub._signal]
+        for target, job in list(targets.items()):
+            name = getattr(target, "__qualname__", type(target).__name__)
+            timed = callback(_timed(f"    on the signal: {name}", target))
+            del targets[target]
+            targets[timed] = HassJob(timed)
+            def undo(targets=targets, target=target, job=job, timed=timed):
+                targets.pop(timed, None)
+                targets[target] = job
+            _sections["undo"].append(undo)
+
+async def _section_times(hass, webhook_id, request):
+    body = (await request.read()).decode()
+    if body == "start":
+        _sections["ns"].clear()
+        _start_sections(hass)
+        return web.Response(status=200, text="started")
+    while _sections["undo"]:
+        _sections["undo"].pop()()
+    return web.json_response(dict(_sections["ns"]))
+
 async def async_setup(hass, config):
     for hook, handler in (
-        ("bench_bare", _bare), ("bench_floor", _floor), ("bench_profile", _profile)
+        ("bench_bare", _bare), ("bench_floor", _floor), ("bench_profile", _profile),
+        ("bench_sections", _section_times),
     ):
         webhook.async_register(hass, "bench_bare", hook, hook, handler,
                                local_only=False, allowed_methods=["POST"])
@@ -456,6 +527,7 @@ async def run(
     rounds: int = 3,
     all_entities: bool = False,
     profile: int = 0,
+    sections: int = 0,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
         try:
@@ -468,6 +540,7 @@ async def run(
                 rounds=rounds,
                 all_entities=all_entities,
                 profile=profile,
+                sections=sections,
             )
         except BaseException:
             log = Path(tmp) / "homeassistant.log"
@@ -656,6 +729,29 @@ async def profile_paths(bench: Bench, bodies: Iterator[bytes], pushes: int) -> N
         where_the_time_goes(stats_file, pushes)
 
 
+async def section_times(bench: Bench, bodies: Iterator[bytes], pushes: int) -> None:
+    """Time each step of our push path while `pushes` go through it (no profiler).
+
+    Each step is wrapped in a clock inside Home Assistant (`bench_sections`); a
+    wrapper costs well under a microsecond, and a step's time includes the steps
+    nested in it (indented). What remains of our CPU per push beyond these steps is
+    Home Assistant's HTTP handling of our request and the throttled writes.
+    """
+    hook = f"{bench.running.ha_url}/api/webhook/bench_sections"
+    await until_idle(bench.ha_pid)
+    async with bench.session.post(hook, data=b"start") as response:
+        await response.read()
+    await full_speed(bench.session, bench.paths["ours"], bodies, pushes)
+    await until_idle(bench.ha_pid, quiet=1)
+    async with bench.session.post(hook, data=b"report") as response:
+        times: dict[str, int] = await response.json()
+    print(f"our push path, step by step, {pushes} pushes (microseconds per push):")
+    for label, ns in times.items():
+        print(f"  {ns / pushes / 1000:7.2f}  {label}")
+    own = sum(ns for label, ns in times.items() if not label.startswith(" "))
+    print(f"  {own / pushes / 1000:7.2f}  parsed and handed over, in all")
+
+
 async def _run(
     tmp: Path,
     calls: int,
@@ -666,6 +762,7 @@ async def _run(
     rounds: int,
     all_entities: bool,
     profile: int = 0,
+    sections: int = 0,
 ) -> None:
     async with started(tmp, recorder, commit_interval) as bench:
         running, session = bench.running, bench.session
@@ -706,6 +803,8 @@ async def _run(
 
         if profile:
             await profile_paths(bench, bodies, profile)
+        if sections:
+            await section_times(bench, bodies, sections)
 
         if calls:
             total = calls * len(call_sequence(0, external, workplace))
@@ -764,6 +863,14 @@ def main() -> None:
         help="afterwards, profile Home Assistant's event loop (cProfile) while PUSHES"
         " pushes go through the floor and through ours; prints where the time goes",
     )
+    parser.add_argument(
+        "--sections",
+        type=int,
+        default=0,
+        metavar="PUSHES",
+        help="afterwards, time each step of our push path (a clock around each, no"
+        " profiler) while PUSHES pushes go through it; prints microseconds per push",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -774,6 +881,7 @@ def main() -> None:
             rounds=args.rounds,
             all_entities=args.all_entities,
             profile=args.profile,
+            sections=args.sections,
         )
     )
 
