@@ -217,9 +217,7 @@ class _Call:
     answered: bool = False
     duration: int | None = None
     reason: str | None = None
-    states: dict[str, tuple[WorkplaceCallState, datetime]] = field(
-        default_factory=dict
-    )
+    states: dict[str, tuple[WorkplaceCallState, datetime]] = field(default_factory=dict)
     """Each workplace the call is at, as of the last push (`_workplace_states`)."""
 
     def view(
@@ -514,9 +512,7 @@ class CallTracker:
                 trying = leg
         return connected or ringing or trying
 
-    def _parked(
-        self, tracked: _Call, leg: _Leg, now: datetime | None = None
-    ) -> bool:
+    def _parked(self, tracked: _Call, leg: _Leg, now: datetime | None = None) -> bool:
         return (
             leg.parking
             and not leg.decided
