@@ -61,8 +61,8 @@ class CallMonitor:
         push_health: PushHealth,
         parking: Parking,
         phone_book: PhoneBookCache,
-        call_backs: CallBacks | None = None,
-        journal: CallJournal | None = None,
+        call_backs: CallBacks,
+        journal: CallJournal,
     ) -> None:
         """Follow the calls of the entry's PBX; count its pushes in `push_health`.
 
@@ -211,9 +211,9 @@ class CallMonitor:
 
     def _calls_today_from_caller(self, call: TrackedCall) -> int | None:
         """An incoming call's count of today's calls from its caller, it included."""
-        journal = self._journal
-        if journal is None or call.direction is not CallDirection.INCOMING:
+        if call.direction is not CallDirection.INCOMING:
             return None
+        journal = self._journal
         # The journal has the calls that ended (this one too, once it has).
         ended = journal.get(call.call_id) is not None
         return journal.calls_today_from(call.caller) + (0 if ended else 1)

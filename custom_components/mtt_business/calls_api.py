@@ -243,7 +243,7 @@ def _entry_picture(monitor: CallMonitor) -> dict[str, Any]:
         {"call_id": view.call.call_id, **view.listing(names)}
         for view in monitor.views(active[:LISTED_CALLS_LIMIT])
     ]
-    call_backs = monitor.call_backs.list_of(PBX) if monitor.call_backs else None
+    call_backs = monitor.call_backs.list_of(PBX)
     return {
         "entry_id": entry.entry_id,
         "title": entry.title,
@@ -259,9 +259,7 @@ def _entry_picture(monitor: CallMonitor) -> dict[str, Any]:
                 "count": item.count,
                 "last": item.last.isoformat(),
             }
-            for item in (
-                call_backs.newest_open(LISTED_CALL_BACKS) if call_backs else ()
-            )
+            for item in call_backs.newest_open(LISTED_CALL_BACKS)
         ],
-        "open_call_backs": call_backs.open_items() if call_backs else 0,
+        "open_call_backs": call_backs.open_items(),
     }

@@ -257,15 +257,11 @@ class _Call:
         )
 
     def connected_leg(self) -> _Leg | None:
-        best: _Leg | None = None
-        for leg in self.legs.values():
-            if (
-                leg.state is CallState.CONNECTED
-                and leg.live
-                and (best is None or leg.number > best.number)
-            ):
-                best = leg
-        return best
+        """The newest connected leg still live (legs are kept in order of appearance)."""
+        for leg in reversed(self.legs.values()):
+            if leg.state is CallState.CONNECTED and leg.live:
+                return leg
+        return None
 
 
 class CallTracker:
@@ -408,7 +404,7 @@ class CallTracker:
             n,
             _changed(before, after, leg.workplace),
             state,
-            parked=leg.parking and self._parked(tracked, leg, now),
+            parked=leg.parking and self._parked(leg, now),
         )
 
     def _new_call(self, n: CallNotification, now: datetime) -> _Call:
@@ -508,11 +504,11 @@ class CallTracker:
                 connected = leg
             elif leg.state is CallState.SHOWING:
                 ringing = leg
-            elif not leg.parking or self._parked(tracked, leg, now):
+            elif not leg.parking or self._parked(leg, now):
                 trying = leg
         return connected or ringing or trying
 
-    def _parked(self, tracked: _Call, leg: _Leg, now: datetime | None = None) -> bool:
+    def _parked(self, leg: _Leg, now: datetime | None = None) -> bool:
         return (
             leg.parking
             and not leg.decided
