@@ -38,7 +38,7 @@ from homeassistant.helpers.http import HomeAssistantView
 
 from .api import InvalidNotificationError, parse_notification_body
 from .api.models import IgnoredNotification, Notification
-from .const import DATA_REDIRECT_URI, EVENTS_PATH_SUFFIX, REDIRECT_PATH_PREFIX
+from .const import DATA_REDIRECT_URI, EVENTS_PATH_SUFFIX
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -166,21 +166,23 @@ def async_hand_over(hubs: PushHandlers, notification: Notification) -> None:
 
 
 class PushReceiverView(HomeAssistantView):
-    """Answers POST `<Redirect URI>/events`."""
+    """Answers POST `<Redirect URI>/events`.
+
+    The route is the installation's own path, secret included (it never changes):
+    Home Assistant's router finds it in one lookup, with no pattern to match for
+    each push, and any other secret is an unknown URL (404).
+    """
 
     requires_auth = False
-    url = REDIRECT_PATH_PREFIX + "/{secret}" + EVENTS_PATH_SUFFIX
     name = "api:mtt_business:events"
 
-    def __init__(self, matches: Callable[[str], bool], hubs: PushHandlers) -> None:
-        """Serve the events address of the Redirect URI whose secret `matches`."""
-        self._matches = matches
+    def __init__(self, redirect_path: str, hubs: PushHandlers) -> None:
+        """Serve `<redirect_path>/events` (the Redirect URI's path, secret included)."""
+        self.url = redirect_path + EVENTS_PATH_SUFFIX
         self._hubs = hubs
 
-    async def post(self, request: web.Request, secret: str) -> web.Response:
-        """Receive one push; a wrong secret is an unknown URL."""
-        if not self._matches(secret):
-            raise web.HTTPNotFound
+    async def post(self, request: web.Request) -> web.Response:
+        """Receive one push."""
         return await async_receive_push(self._hubs, request)
 
 

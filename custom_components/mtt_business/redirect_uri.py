@@ -93,7 +93,7 @@ class RedirectUri:
         """Answer at the Redirect URI, at `/events` and at the webhook URL."""
         hass.http.register_view(OAuthCallbackView(self.matches))
         hubs = self.hubs.values()
-        hass.http.register_view(PushReceiverView(self.matches, hubs))
+        hass.http.register_view(PushReceiverView(self.path, hubs))
         webhook.async_register(
             hass,
             DOMAIN,
