@@ -100,6 +100,7 @@ _PUSH_EVENT = {
     CallState.HIDING: CallEvent.HIDING,
     CallState.FINISHED: CallEvent.HIDING,  # a leg ends, the call goes on
 }
+_NONE: frozenset[str] = frozenset()
 _RECENT_ENDED = 256
 """Ended calls whose details are kept (for a late `recorded` and the actions)."""
 
@@ -324,10 +325,10 @@ class CallTracker:
     def _own_number(self, party: Party | None) -> bool:
         if party is None:
             return False
-        return any(
-            normalize_number(v) in self._numbers
-            for v in (party.account_id, party.id, party.display_id)
-            if v
+        values = (party.account_id, party.id, party.display_id)
+        spelled = self._spelled
+        return any(v in spelled for v in values if v) or any(
+            normalize_number(v) in self._numbers for v in values if v
         )
 
     def _dialled(self, n: CallNotification) -> str | None:
@@ -355,9 +356,11 @@ class CallTracker:
             return True
         if n.account_id and n.account_id in self._workplace_of:
             return True
-        return any(
-            self._workplace(p) is not None or self._own_number(p)
-            for p in (n.caller, n.callee)
+        parties = (n.caller, n.callee)
+        # The cheap lookups first: a workplace, or an external number as the
+        # directory spells it; normalizing the numbers only when neither matched.
+        return any(self._workplace(p) is not None for p in parties) or any(
+            self._own_number(p) for p in parties
         )
 
     # --- folding ------------------------------------------------------------------
@@ -400,7 +403,7 @@ class CallTracker:
         self._enforce_bound()
         return CallUpdate(
             tracked.call,
-            tuple(dict.fromkeys(events)),
+            tuple(events),  # at most a new call's `trying` and this push's event
             n,
             _changed(before, after, leg.workplace),
             state,
@@ -472,13 +475,7 @@ class CallTracker:
 
     def _refresh(self, tracked: _Call, n: CallNotification, now: datetime) -> None:
         """The call's state, current leg and workplace after a push."""
-        current = self._current_leg(tracked, now)
-        rank = -1
-        state = CallState.HIDING
-        for leg in tracked.legs.values():
-            if leg.live and _LEG_RANK[leg.state] > rank:
-                rank = _LEG_RANK[leg.state]
-                state = leg.state
+        current, state = self._current_leg_and_state(tracked, now)
         workplace = tracked.call.workplace
         if current is not None and current.workplace is not None:
             workplace = current.workplace
@@ -492,21 +489,37 @@ class CallTracker:
         )
 
     def _current_leg(self, tracked: _Call, now: datetime | None = None) -> _Leg | None:
-        """Connected, else the newest ringing leg, else a parking leg still parked.
+        """Connected, else the newest ringing leg, else a parking leg still parked."""
+        return self._current_leg_and_state(tracked, now)[0]
 
-        Legs are numbered in the order they appeared: the newest is the last.
+    def _current_leg_and_state(
+        self, tracked: _Call, now: datetime | None = None
+    ) -> tuple[_Leg | None, CallState]:
+        """The current leg (see `_current_leg`) and the call's state, in one pass.
+
+        The call's state is the furthest state of its live legs (a parking leg past
+        its window included); `hiding` when no leg is live. Legs are kept in the
+        order they appeared: the newest is the last.
         """
         connected = ringing = trying = None
+        any_trying = False
         for leg in tracked.legs.values():
-            if not leg.live:
+            if leg.stopped:
                 continue
-            if leg.state is CallState.CONNECTED:
+            leg_state = leg.state
+            if leg_state is CallState.CONNECTED:
                 connected = leg
-            elif leg.state is CallState.SHOWING:
+            elif leg_state is CallState.SHOWING:
                 ringing = leg
-            elif not leg.parking or self._parked(leg, now):
-                trying = leg
-        return connected or ringing or trying
+            elif leg_state is CallState.TRYING:
+                any_trying = True
+                if not leg.parking or self._parked(leg, now):
+                    trying = leg
+        if connected is not None:
+            return connected, CallState.CONNECTED
+        if ringing is not None:
+            return ringing, CallState.SHOWING
+        return trying, CallState.TRYING if any_trying else CallState.HIDING
 
     def _parked(self, leg: _Leg, now: datetime | None = None) -> bool:
         return (
@@ -775,6 +788,8 @@ def _changed(
     after: dict[str, tuple[WorkplaceCallState, datetime]],
     named: str | None,
 ) -> frozenset[str]:
+    if before == after:  # most pushes: the workplaces do what they did
+        return frozenset((named,)) if named else _NONE
     changed = {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
     if named:
         changed.add(named)
