@@ -233,7 +233,8 @@ _STATES: dict[str, CallState] = {s.value: s for s in CallState}
 
 def _direction(value: Any) -> CallDirection | None:
     if isinstance(value, str) and len(value) <= QUOTE_LENGTH:
-        return _DIRECTIONS.get(value.strip().lower())
+        # As most pushes spell it first (`incoming`), then `Incoming`, ` OUTGOING `.
+        return _DIRECTIONS.get(value) or _DIRECTIONS.get(value.strip().lower())
     return None
 
 
@@ -243,23 +244,25 @@ def _call(result: Any) -> CallNotification:
         raise InvalidNotificationError("callNotifications without a callInfo object")
     info = _plain(info)
     call = _plain(info.get("call"))
-    leg_id = call.get("id") if isinstance(call, dict) else None
-    if not isinstance(leg_id, str) or not leg_id.strip():
+    raw_id = call.get("id") if isinstance(call, dict) else None
+    leg_id = raw_id.strip() if isinstance(raw_id, str) else None
+    if not leg_id:
         raise InvalidNotificationError("call push without call.id")
-    if _str(leg_id.strip()) is None:
+    if _str(leg_id) is None:
         raise InvalidNotificationError(
-            f"call.id {quote(leg_id)} is longer than {MAX_ID_LENGTH} characters "
+            f"call.id {quote(raw_id)} is longer than {MAX_ID_LENGTH} characters "
             "or not valid text"
         )
     state = info.get("state")
     if not isinstance(state, str):
         raise InvalidNotificationError("call push without a state")
-    call_state = _STATES.get(state.strip().lower())
+    # As documented (lower case, no white space) first: this runs for every push.
+    call_state = _STATES.get(state) or _STATES.get(state.strip().lower())
     if call_state is None:
         raise InvalidNotificationError(f"unknown call state {quote(state)}")
     assert isinstance(call, dict)
     return CallNotification(
-        leg=Leg(leg_id.strip(), _str(call.get("tag"))),
+        leg=Leg(leg_id, _str(call.get("tag"))),
         state=call_state,
         direction=_direction(info.get("type")),
         caller=_party(info.get("caller")),
