@@ -181,10 +181,15 @@ class CallView:
         return CallEvent.MISSED in self.events
 
     def event_data(self) -> dict[str, Any]:
-        """The data of the `mtt_business_call` event."""
+        """The data of the `mtt_business_call` event.
+
+        The keys of `event_attributes` among them, in one literal: this runs for
+        every push.
+        """
         call = self.call
         leg = self.leg or call.leg
         routing = self.routing
+        direction = call.direction
         data: dict[str, Any] = {
             "entry_id": self.entry_id,
             "call_id": call.call_id,
@@ -192,11 +197,18 @@ class CallView:
             "tag": leg.tag,
             "transport_id": self.transport_id,
             "state": self.state,
-            "missed": self.missed,
+            "missed": CallEvent.MISSED in self.events,
             "seen_start": call.seen_start,
-            **self._parties(),
+            "direction": direction.value if direction else None,
+            "caller": call.caller,
+            "callee": call.callee,
+            "caller_name": self.caller_name,
+            "callee_name": self.callee_name,
+            "workplace": call.workplace,
             "workplace_name": self.workplace_name,
-            **self._outcome(),
+            "duration": call.duration,
+            "reason": call.reason,
+            "record_url": call.record_url,
             "external_number": call.external_number,
             "person": self.person,
             "calls_today_from_caller": self.calls_today_from_caller,
@@ -211,25 +223,19 @@ class CallView:
         return data
 
     def event_attributes(self) -> dict[str, Any]:
-        """The attributes of a Call event entity's event."""
-        return {"call_id": self.call.call_id, **self._parties(), **self._outcome()}
+        """The attributes of a Call event entity's event (`EVENT_ATTRIBUTES`).
 
-    def _parties(self) -> dict[str, Any]:
-        """Who called whom, and where: shared by the event's data and attributes."""
+        The same values as under these keys in `event_data`.
+        """
         call = self.call
         return {
+            "call_id": call.call_id,
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
             "caller_name": self.caller_name,
             "callee_name": self.callee_name,
             "workplace": call.workplace,
-        }
-
-    def _outcome(self) -> dict[str, Any]:
-        """How the call ended: shared by the event's data and attributes."""
-        call = self.call
-        return {
             "duration": call.duration,
             "reason": call.reason,
             "record_url": call.record_url,
