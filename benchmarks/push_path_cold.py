@@ -30,24 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from push_throughput import pushes
+from remembered_calls import DIRECTORY, WORKPLACE
 
-from custom_components.mtt_business.api.models import (
-    CallNotification,
-    ExternalNumber,
-    PbxDirectory,
-    Workplace,
-)
-from custom_components.mtt_business.api.notifications import (
-    parse_notification_body,
-)
+from custom_components.mtt_business.api.models import CallNotification
+from custom_components.mtt_business.api.notifications import parse_notification_body
 from custom_components.mtt_business.calls.tracker import CallTracker
 from custom_components.mtt_business.calls.view import CallView
 
-EXTERNAL = "74996497803"
-WORKPLACE = "883140777716581"
-DIRECTORY = PbxDirectory(
-    (ExternalNumber(EXTERNAL),), (Workplace(WORKPLACE, "Reception"),), ()
-)
+EXTERNAL = DIRECTORY.external_numbers[0].number
 STEPS = ("parse", "tracker: whose call", "tracker: fold the push", "view, event data")
 
 
