@@ -10,7 +10,6 @@ the network: the push is answered first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 import logging
 from typing import Any
@@ -39,7 +38,7 @@ from .coordinator import DirectoryCoordinator
 from .data import MttBusinessConfigEntry
 from .ghost_calls import is_ghost
 from .parking import Parking
-from .people import workplace_people
+from .people import person_at
 from .push_health import PushHealth
 from .routing import PersonalManagerRouter
 from .signals import SIGNAL_CALL_CHANGED
@@ -87,8 +86,6 @@ class CallMonitor:
         """The `entity_id` and `device_id` of each workplace's call events."""
         self._workplace_names: tuple[PbxDirectory | None, dict[str, str]] = (None, {})
         """The names of the workplaces of a directory (built once per directory)."""
-        self._people: tuple[Mapping[str, Any] | None, dict[str, str]] = (None, {})
-        """The people of the workplaces in the entry's options (read once per options)."""
         self._router = PersonalManagerRouter(
             hass, entry, client=client, parking=parking, phone_book=phone_book, hub=self
         )
@@ -161,17 +158,6 @@ class CallMonitor:
             self._workplace_names = (directory, names)
         return names.get(sip_id)
 
-    def person_at(self, sip_id: str | None) -> str | None:
-        """The person entity of a workplace (options: workplaces of people)."""
-        if sip_id is None:
-            return None
-        options = self.entry.options
-        known, people = self._people
-        if known is not options:
-            people = workplace_people(options)
-            self._people = (options, people)
-        return people.get(sip_id)
-
     def names(self, call: TrackedCall) -> tuple[str | None, str | None]:
         """The caller's and the callee's names: the phone book's, else the provider's."""
         book = self._phone_book.book(self.entry.options)
@@ -217,7 +203,7 @@ class CallMonitor:
             routing,
             ghost=CallEvent.MISSED in update.events
             and is_ghost(update.call, self.entry.options, dt_util.utcnow()),
-            person=self.person_at(update.call.workplace),
+            person=person_at(self.entry.options, update.call.workplace),
             calls_today_from_caller=self._calls_today_from_caller(update.call),
         )
         self.async_announce(view)

@@ -27,6 +27,14 @@ def workplace_people(options: Mapping[str, Any]) -> dict[str, str]:
     return dict(people) if isinstance(people, Mapping) else {}
 
 
+def person_at(options: Mapping[str, Any], workplace: str | None) -> str | None:
+    """The person of a workplace (None: none mapped, or no workplace)."""
+    if workplace is None:
+        return None
+    people = options.get(CONF_PEOPLE)
+    return people.get(workplace) if isinstance(people, Mapping) else None
+
+
 def workplace_of(options: Mapping[str, Any], person: str) -> str | None:
     """The workplace of a person (None: the person has none)."""
     for workplace, someone in workplace_people(options).items():

@@ -233,8 +233,7 @@ _STATES: dict[str, CallState] = {s.value: s for s in CallState}
 
 def _direction(value: Any) -> CallDirection | None:
     if isinstance(value, str) and len(value) <= QUOTE_LENGTH:
-        # As most pushes spell it first (`incoming`), then `Incoming`, ` OUTGOING `.
-        return _DIRECTIONS.get(value) or _DIRECTIONS.get(value.strip().lower())
+        return _DIRECTIONS.get(value.strip().lower())
     return None
 
 
@@ -256,8 +255,7 @@ def _call(result: Any) -> CallNotification:
     state = info.get("state")
     if not isinstance(state, str):
         raise InvalidNotificationError("call push without a state")
-    # As documented (lower case, no white space) first: this runs for every push.
-    call_state = _STATES.get(state) or _STATES.get(state.strip().lower())
+    call_state = _STATES.get(state.strip().lower())
     if call_state is None:
         raise InvalidNotificationError(f"unknown call state {quote(state)}")
     assert isinstance(call, dict)

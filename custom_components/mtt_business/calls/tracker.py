@@ -100,7 +100,6 @@ _PUSH_EVENT = {
     CallState.HIDING: CallEvent.HIDING,
     CallState.FINISHED: CallEvent.HIDING,  # a leg ends, the call goes on
 }
-_NONE: frozenset[str] = frozenset()
 _RECENT_ENDED = 256
 """Ended calls whose details are kept (for a late `recorded` and the actions)."""
 
@@ -325,10 +324,10 @@ class CallTracker:
     def _own_number(self, party: Party | None) -> bool:
         if party is None:
             return False
-        values = (party.account_id, party.id, party.display_id)
-        spelled = self._spelled
-        return any(v in spelled for v in values if v) or any(
-            normalize_number(v) in self._numbers for v in values if v
+        return any(
+            normalize_number(v) in self._numbers
+            for v in (party.account_id, party.id, party.display_id)
+            if v
         )
 
     def _dialled(self, n: CallNotification) -> str | None:
@@ -356,11 +355,9 @@ class CallTracker:
             return True
         if n.account_id and n.account_id in self._workplace_of:
             return True
-        parties = (n.caller, n.callee)
-        # The cheap lookups first: a workplace, or an external number as the
-        # directory spells it; normalizing the numbers only when neither matched.
-        return any(self._workplace(p) is not None for p in parties) or any(
-            self._own_number(p) for p in parties
+        return any(
+            self._workplace(p) is not None or self._own_number(p)
+            for p in (n.caller, n.callee)
         )
 
     # --- folding ------------------------------------------------------------------
@@ -403,7 +400,7 @@ class CallTracker:
         self._enforce_bound()
         return CallUpdate(
             tracked.call,
-            tuple(events),  # at most a new call's `trying` and this push's event
+            tuple(dict.fromkeys(events)),
             n,
             _changed(before, after, leg.workplace),
             state,
@@ -788,8 +785,6 @@ def _changed(
     after: dict[str, tuple[WorkplaceCallState, datetime]],
     named: str | None,
 ) -> frozenset[str]:
-    if before == after:  # most pushes: the workplaces do what they did
-        return frozenset((named,)) if named else _NONE
     changed = {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
     if named:
         changed.add(named)

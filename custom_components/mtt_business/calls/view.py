@@ -181,15 +181,10 @@ class CallView:
         return CallEvent.MISSED in self.events
 
     def event_data(self) -> dict[str, Any]:
-        """The data of the `mtt_business_call` event.
-
-        The keys of `event_attributes` among them, in one literal: this runs for
-        every push.
-        """
+        """The data of the `mtt_business_call` event."""
         call = self.call
         leg = self.leg or call.leg
         routing = self.routing
-        direction = call.direction
         data: dict[str, Any] = {
             "entry_id": self.entry_id,
             "call_id": call.call_id,
@@ -197,18 +192,11 @@ class CallView:
             "tag": leg.tag,
             "transport_id": self.transport_id,
             "state": self.state,
-            "missed": CallEvent.MISSED in self.events,
+            "missed": self.missed,
             "seen_start": call.seen_start,
-            "direction": direction.value if direction else None,
-            "caller": call.caller,
-            "callee": call.callee,
-            "caller_name": self.caller_name,
-            "callee_name": self.callee_name,
-            "workplace": call.workplace,
+            **self._parties(),
             "workplace_name": self.workplace_name,
-            "duration": call.duration,
-            "reason": call.reason,
-            "record_url": call.record_url,
+            **self._outcome(),
             "external_number": call.external_number,
             "person": self.person,
             "calls_today_from_caller": self.calls_today_from_caller,
@@ -223,19 +211,25 @@ class CallView:
         return data
 
     def event_attributes(self) -> dict[str, Any]:
-        """The attributes of a Call event entity's event (`EVENT_ATTRIBUTES`).
+        """The attributes of a Call event entity's event."""
+        return {"call_id": self.call.call_id, **self._parties(), **self._outcome()}
 
-        The same values as under these keys in `event_data`.
-        """
+    def _parties(self) -> dict[str, Any]:
+        """Who called whom, and where: shared by the event's data and attributes."""
         call = self.call
         return {
-            "call_id": call.call_id,
             "direction": call.direction.value if call.direction else None,
             "caller": call.caller,
             "callee": call.callee,
             "caller_name": self.caller_name,
             "callee_name": self.callee_name,
             "workplace": call.workplace,
+        }
+
+    def _outcome(self) -> dict[str, Any]:
+        """How the call ended: shared by the event's data and attributes."""
+        call = self.call
+        return {
             "duration": call.duration,
             "reason": call.reason,
             "record_url": call.record_url,
