@@ -57,7 +57,6 @@ from ..api.models import (
     PbxDirectory,
 )
 from ..api.phone_number import normalize_number
-from ..api.read_only import read_only
 
 
 class WorkplaceCallState(StrEnum):
@@ -116,7 +115,7 @@ class Talk:
     """When the leg began ringing at its workplace (its `showing`), if seen."""
 
 
-@read_only
+@dataclass(frozen=True, slots=True)
 class TrackedCall:
     """A call as known after the latest push."""
 
@@ -149,7 +148,7 @@ class TrackedCall:
     """Of an ended call, when it first rang at a workplace (a `showing`), if seen."""
 
 
-@read_only
+@dataclass(frozen=True, slots=True)
 class CallUpdate:
     """What one push changed."""
 

@@ -1,4 +1,4 @@
-"""What Home Assistant shows of a call: one typed, read-only view per change.
+"""What Home Assistant shows of a call: one typed, frozen view per change.
 
 The call monitor builds one `CallView` for each change the call tracker reports
 (with the routing decision, when routing acted) and hands that same object to the
@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from ..api.models import Leg
 from ..api.phone_number import format_number
-from ..api.read_only import read_only
 from .tracker import CallEvent, CallUpdate, TrackedCall
 
 EVENT_CALL: Final = "mtt_business_call"
@@ -93,7 +92,7 @@ class RoutingDecision:
     """Why the provider refused the command (then the call follows the PBX)."""
 
 
-@read_only
+@dataclass(frozen=True, slots=True)
 class CallView:
     """A call after one change, as every part of the integration shows it."""
 
