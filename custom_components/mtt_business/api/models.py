@@ -1,7 +1,8 @@
 """Typed values of the MTT Business Open API.
 
-Everything here is frozen and carries no Home Assistant types, so that the API package
-could be published as a library of its own.
+Everything here is read-only (frozen dataclasses; `CallNotification`, built for every
+push, is `read_only`: see `read_only.py`) and carries no Home Assistant types, so that
+the API package could be published as a library of its own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 import re
+
+from .read_only import read_only
 
 _LEG_SUFFIX = re.compile(r"~\d+[a-z]?$")
 
@@ -120,7 +123,7 @@ class Party:
     id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@read_only
 class CallNotification:
     """A `callNotifications` push: one state of one leg."""
 

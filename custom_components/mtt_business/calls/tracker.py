@@ -57,6 +57,7 @@ from ..api.models import (
     PbxDirectory,
 )
 from ..api.phone_number import normalize_number
+from ..api.read_only import read_only
 
 
 class WorkplaceCallState(StrEnum):
@@ -115,7 +116,7 @@ class Talk:
     """When the leg began ringing at its workplace (its `showing`), if seen."""
 
 
-@dataclass(frozen=True, slots=True)
+@read_only
 class TrackedCall:
     """A call as known after the latest push."""
 
@@ -148,7 +149,7 @@ class TrackedCall:
     """Of an ended call, when it first rang at a workplace (a `showing`), if seen."""
 
 
-@dataclass(frozen=True, slots=True)
+@read_only
 class CallUpdate:
     """What one push changed."""
 

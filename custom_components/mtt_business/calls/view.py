@@ -1,4 +1,4 @@
-"""What Home Assistant shows of a call: one typed, frozen view per change.
+"""What Home Assistant shows of a call: one typed, read-only view per change.
 
 The call monitor builds one `CallView` for each change the call tracker reports
 (with the routing decision, when routing acted) and hands that same object to the
@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from ..api.models import Leg
 from ..api.phone_number import format_number
+from ..api.read_only import read_only
 from .tracker import CallEvent, CallUpdate, TrackedCall
 
 EVENT_CALL: Final = "mtt_business_call"
@@ -92,7 +93,7 @@ class RoutingDecision:
     """Why the provider refused the command (then the call follows the PBX)."""
 
 
-@dataclass(frozen=True, slots=True)
+@read_only
 class CallView:
     """A call after one change, as every part of the integration shows it."""
 
