@@ -28,10 +28,14 @@ setup (`CONFIG_PROBLEMS`), or if the recorder is loaded when it should not be (o
 when it should). --profile PUSHES adds a cProfile of Home Assistant while PUSHES
 pushes go through the floor and through ours: own time per source file and function;
 --sections PUSHES times each step of our push path with a clock (no profiler, whose
-overhead distorts small functions) while PUSHES pushes go through it.
+overhead distorts small functions) while PUSHES pushes go through it; --handlers
+PUSHES compares the event loop thread's own CPU in our parse and hand-over with the
+floor handler's, live (the two taking turns, --rounds rounds) and back to back inside
+the same Home Assistant (how much the cold caches between two pushes add to each).
 
 Run: .venv/bin/python benchmarks/push_throughput.py [--calls 100000] [--without-recorder]
-[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] [--sections 8000] (--calls 0 skips the
+[--rounds 3] [--sample 5000] [--all-entities] [--profile 3000] [--sections 8000]
+[--handlers 4000] (--calls 0 skips the
 memory phase; the throughput phase runs --rounds times, the three paths taking turns,
 and prints the medians). Recorder rows and bytes per call: benchmarks/recorder_rows.py.
 """
@@ -75,6 +79,10 @@ receivers run), POST a file path stops it and writes its statistics there.
 bench_sections: POST "start" times the steps of our receiver's push path (each
 hub's, by wrapping them in a clock: no profiler), POST "report" answers the
 nanoseconds per step and the pushes counted, and puts the steps back.
+bench_handlers: POST "start" counts the event loop thread's own CPU time
+(`time.thread_time_ns`) in our receiver's parse and hand-over and in the floor's
+handler, POST "report" answers both (ns) and stops; POST a JSON list of push bodies
+runs both on them back to back ("hot") and answers their ns.
 """
 import cProfile
 from collections import Counter
@@ -89,13 +97,22 @@ async def _bare(hass, webhook_id, request):
     json.loads(await request.read())
     return web.Response(status=200, text="parsed")
 
-async def _floor(hass, webhook_id, request):
-    info = json.loads(await request.read())["result"]["callInfo"]
+def _floor_push(hass, body):
+    info = json.loads(body)["result"]["callInfo"]
     data = {"call_id": info["call"]["id"], "state": info["state"]}
     hass.bus.async_fire("bench_floor_call", data)
     now = dt_util.utcnow().isoformat(timespec="milliseconds")
     for entity_id in ("event.bench_floor_pbx", "event.bench_floor_workplace"):
         hass.states.async_set(entity_id, now, {"event_type": info["state"], **data})
+
+async def _floor(hass, webhook_id, request):
+    body = await request.read()
+    if _handlers["on"]:
+        began = time.thread_time_ns()
+        _floor_push(hass, body)
+        _handlers["ns"]["floor"] += time.thread_time_ns() - began
+    else:
+        _floor_push(hass, body)
     return web.Response(status=200, text="parsed")
 
 _profiles = {}
@@ -112,10 +129,10 @@ async def _profile(hass, webhook_id, request):
     return web.Response(status=200, text="parsed")
 
 _sections = {"ns": Counter(), "undo": []}
+_handlers = {"on": False, "ns": Counter(), "undo": []}
 
-def _timed(label, function):
-    ns = _sections["ns"]
-    clock = time.perf_counter_ns
+def _timed(label, function, times=_sections, clock=time.perf_counter_ns):
+    ns = times["ns"]
     def timed(*args, **kwargs):
         start = clock()
         try:
@@ -124,16 +141,16 @@ def _timed(label, function):
             ns[label] += clock() - start
     return timed
 
-def _wrap(owner, name, label):
+def _wrap(owner, name, label, times=_sections, clock=time.perf_counter_ns):
     """Time `owner.name`; the undo puts back exactly what was there."""
     saved = vars(owner).get(name, _wrap)
-    setattr(owner, name, _timed(label, getattr(owner, name)))
+    setattr(owner, name, _timed(label, getattr(owner, name), times, clock))
     def undo():
         if saved is _wrap:
             delattr(owner, name)  # the class's method shows through again
         else:
             setattr(owner, name, saved)
-    _sections["undo"].append(undo)
+    times["undo"].append(undo)
 
 def _start_sections(hass):
     from homeassistant.core import HassJob, callback
@@ -173,10 +190,36 @@ async def _section_times(hass, webhook_id, request):
         _sections["undo"].pop()()
     return web.json_response(dict(_sections["ns"]))
 
+async def _handler_times(hass, webhook_id, request):
+    body = await request.read()
+    receiver = importlib.import_module("custom_components.mtt_business.push_receiver")
+    if body == b"start":
+        _handlers["ns"].clear()
+        _handlers["on"] = True
+        clock = time.thread_time_ns
+        _wrap(receiver, "parse_notification_body", "ours", _handlers, clock)
+        _wrap(receiver, "async_hand_over", "ours", _handlers, clock)
+        return web.Response(status=200, text="started")
+    if body == b"report":
+        _handlers["on"] = False
+        while _handlers["undo"]:
+            _handlers["undo"].pop()()
+        return web.json_response(dict(_handlers["ns"]))
+    pushes = [push.encode() for push in json.loads(body)]
+    hubs = hass.data["mtt_business_redirect_uri"].hubs.values()
+    began = time.thread_time_ns()
+    for push in pushes:
+        receiver.async_hand_over(hubs, receiver.parse_notification_body(push))
+    ours = time.thread_time_ns() - began
+    began = time.thread_time_ns()
+    for push in pushes:
+        _floor_push(hass, push)
+    return web.json_response({"ours": ours, "floor": time.thread_time_ns() - began})
+
 async def async_setup(hass, config):
     for hook, handler in (
         ("bench_bare", _bare), ("bench_floor", _floor), ("bench_profile", _profile),
-        ("bench_sections", _section_times),
+        ("bench_sections", _section_times), ("bench_handlers", _handler_times),
     ):
         webhook.async_register(hass, "bench_bare", hook, hook, handler,
                                local_only=False, allowed_methods=["POST"])
@@ -528,6 +571,7 @@ async def run(
     all_entities: bool = False,
     profile: int = 0,
     sections: int = 0,
+    handlers: int = 0,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="mtt-bench-") as tmp:
         try:
@@ -541,6 +585,7 @@ async def run(
                 all_entities=all_entities,
                 profile=profile,
                 sections=sections,
+                handlers=handlers,
             )
         except BaseException:
             log = Path(tmp) / "homeassistant.log"
@@ -752,6 +797,61 @@ async def section_times(bench: Bench, bodies: Iterator[bytes], pushes: int) -> N
     print(f"  {own / pushes / 1000:7.2f}  parsed and handed over, in all")
 
 
+async def handler_times(
+    bench: Bench, bodies: Iterator[bytes], pushes: int, rounds: int
+) -> None:
+    """Our handler's CPU against the floor's, live and back to back, in the same HA.
+
+    The event loop thread's own CPU time (`time.thread_time_ns`, so neither other
+    threads nor other processes count) in our receiver's parse and hand-over and in
+    the floor's handler: live, while `pushes` pushes go through each over HTTP, the
+    two taking turns in each of `rounds` rounds; then hot, the same code run on
+    `pushes` bodies back to back inside Home Assistant. HTTP handling and deferred
+    writes are not in these figures (they are in the CPU per push above); the clock
+    reads, a system call each, are (about a microsecond a push on each side).
+    """
+    hook = f"{bench.running.ha_url}/api/webhook/bench_handlers"
+    live: dict[str, list[float]] = {"ours": [], "floor": []}
+    print(
+        f"the handlers' own CPU in the event loop thread, {pushes} pushes each"
+        " (microseconds per push):"
+    )
+    for number in range(rounds):
+        await until_idle(bench.ha_pid)
+        async with bench.session.post(hook, data=b"start") as response:
+            await response.read()
+        order = ("ours", "floor") if number % 2 == 0 else ("floor", "ours")
+        for name in order:
+            await full_speed(bench.session, bench.paths[name], bodies, pushes)
+        await until_idle(bench.ha_pid, quiet=1)
+        async with bench.session.post(hook, data=b"report") as response:
+            times: dict[str, int] = await response.json()
+        ours, floor = (times.get(name, 0) / pushes / 1000 for name in live)
+        live["ours"].append(ours)
+        live["floor"].append(floor)
+        print(
+            f"  round {number + 1}: ours {ours:6.1f}  floor {floor:6.1f}"
+            f"  ours / floor {ours / floor:5.2f}x"
+        )
+    await until_idle(bench.ha_pid)
+    batch = [next(bodies).decode() for _ in range(pushes)]
+    async with bench.session.post(hook, data=json.dumps(batch)) as response:
+        hot = {name: ns / pushes / 1000 for name, ns in (await response.json()).items()}
+    ours, floor = (statistics.median(live[name]) for name in live)
+    print(
+        f"  live, medians of {rounds} rounds: ours {ours:6.1f}  floor {floor:6.1f}"
+        f"  ours / floor {ours / floor:5.2f}x"
+    )
+    print(
+        f"  hot, back to back:         ours {hot['ours']:6.1f}  floor"
+        f" {hot['floor']:6.1f}  ours / floor {hot['ours'] / hot['floor']:5.2f}x"
+    )
+    print(
+        f"  live / hot: ours {ours / hot['ours']:.2f}x, floor"
+        f" {floor / hot['floor']:.2f}x"
+    )
+
+
 async def _run(
     tmp: Path,
     calls: int,
@@ -763,6 +863,7 @@ async def _run(
     all_entities: bool,
     profile: int = 0,
     sections: int = 0,
+    handlers: int = 0,
 ) -> None:
     async with started(tmp, recorder, commit_interval) as bench:
         running, session = bench.running, bench.session
@@ -805,6 +906,8 @@ async def _run(
             await profile_paths(bench, bodies, profile)
         if sections:
             await section_times(bench, bodies, sections)
+        if handlers:
+            await handler_times(bench, bodies, handlers, rounds)
 
         if calls:
             total = calls * len(call_sequence(0, external, workplace))
@@ -871,6 +974,15 @@ def main() -> None:
         help="afterwards, time each step of our push path (a clock around each, no"
         " profiler) while PUSHES pushes go through it; prints microseconds per push",
     )
+    parser.add_argument(
+        "--handlers",
+        type=int,
+        default=0,
+        metavar="PUSHES",
+        help="afterwards, the event loop thread's CPU in our parse and hand-over and in"
+        " the floor's handler, live (--rounds rounds of PUSHES pushes each, taking"
+        " turns) and back to back; prints microseconds per push",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -882,6 +994,7 @@ def main() -> None:
             all_entities=args.all_entities,
             profile=args.profile,
             sections=args.sections,
+            handlers=args.handlers,
         )
     )
 
