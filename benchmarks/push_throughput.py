@@ -88,6 +88,7 @@ import cProfile
 from collections import Counter
 import importlib
 import json
+import sys
 import time
 from aiohttp import web
 from homeassistant.components import webhook
@@ -106,13 +107,7 @@ def _floor_push(hass, body):
         hass.states.async_set(entity_id, now, {"event_type": info["state"], **data})
 
 async def _floor(hass, webhook_id, request):
-    body = await request.read()
-    if _handlers["on"]:
-        began = time.thread_time_ns()
-        _floor_push(hass, body)
-        _handlers["ns"]["floor"] += time.thread_time_ns() - began
-    else:
-        _floor_push(hass, body)
+    _floor_push(hass, await request.read())
     return web.Response(status=200, text="parsed")
 
 _profiles = {}
@@ -129,7 +124,7 @@ async def _profile(hass, webhook_id, request):
     return web.Response(status=200, text="parsed")
 
 _sections = {"ns": Counter(), "undo": []}
-_handlers = {"on": False, "ns": Counter(), "undo": []}
+_handlers = {"ns": Counter(), "undo": []}
 
 def _timed(label, function, times=_sections, clock=time.perf_counter_ns):
     ns = times["ns"]
@@ -195,13 +190,12 @@ async def _handler_times(hass, webhook_id, request):
     receiver = importlib.import_module("custom_components.mtt_business.push_receiver")
     if body == b"start":
         _handlers["ns"].clear()
-        _handlers["on"] = True
         clock = time.thread_time_ns
         _wrap(receiver, "parse_notification_body", "ours", _handlers, clock)
         _wrap(receiver, "async_hand_over", "ours", _handlers, clock)
+        _wrap(sys.modules[__name__], "_floor_push", "floor", _handlers, clock)
         return web.Response(status=200, text="started")
     if body == b"report":
-        _handlers["on"] = False
         while _handlers["undo"]:
             _handlers["undo"].pop()()
         return web.json_response(dict(_handlers["ns"]))

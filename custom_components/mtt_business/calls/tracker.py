@@ -486,16 +486,13 @@ class CallTracker:
             n.transport_id or tracked.call.transport_id,
         )
 
-    def _current_leg(self, tracked: _Call, now: datetime | None = None) -> _Leg | None:
-        """Connected, else the newest ringing leg, else a parking leg still parked."""
-        return self._current_leg_and_state(tracked, now)[0]
-
     def _current_leg_and_state(
         self, tracked: _Call, now: datetime | None = None
     ) -> tuple[_Leg | None, CallState]:
-        """The current leg (see `_current_leg`) and the call's state, in one pass.
+        """The current leg and the call's state, in one pass.
 
-        The call's state is the furthest state of its live legs (a parking leg past
+        The current leg: connected, else the newest ringing leg, else a parking leg
+        still parked (None: no such leg). The call's state is the furthest state of its live legs (a parking leg past
         its window included); `hiding` when no leg is live. Legs are kept in the
         order they appeared: the newest is the last.
         """
@@ -671,7 +668,7 @@ class CallTracker:
         """An active or recently ended call."""
         if (tracked := self._calls.get(call_id)) is not None:
             if tracked.legs:
-                current = self._current_leg(tracked)
+                current, _state = self._current_leg_and_state(tracked)
                 if current is not None and current.leg != tracked.call.leg:
                     return replace(tracked.call, leg=current.leg)
             return tracked.call
